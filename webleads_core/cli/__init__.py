@@ -1,0 +1,1 @@
+"""The ``webleads`` command line."""

@@ -1,0 +1,136 @@
+"""The protocols components follow, and the config records they are built from.
+
+A plugin registers *factories* (sources, sinks) or *instances* (segmenters,
+extractors, scorers) through the hooks in :mod:`webleads_core.hookspecs`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol, runtime_checkable
+
+import attrs
+
+from .records import Capture, Checkpoint, Document, Evidence, ParsedMessage, Resync, SealedContact, Zone
+
+
+@attrs.frozen
+class SourceConfig:
+    """One ``[[sources]]`` table.
+
+    Attributes:
+        name: unique per config; names the sync state.
+        type: the registered source type.
+        owner: whose address book the contacts enter.
+        options: the type-specific keys, as written.
+        base_dir: folder of the config file: relative paths are relative to it.
+    """
+
+    name: str
+    type: str
+    owner: str = ""
+    options: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
+    base_dir: Path = Path(".")
+
+    def path(self, key: str = "path") -> Path:
+        """A path option resolved against the config's folder."""
+        from .errors import ConfigError
+
+        value = self.options.get(key)
+        if not value:
+            raise ConfigError(f"source {self.name!r}: missing {key!r}")
+        p = Path(str(value)).expanduser()
+        return p if p.is_absolute() else self.base_dir / p
+
+
+@attrs.frozen
+class SinkConfig:
+    """One ``[[sinks]]`` table (see :class:`SourceConfig`)."""
+
+    type: str
+    options: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
+    base_dir: Path = Path(".")
+
+    def path(self, key: str = "path") -> Path:
+        from .errors import ConfigError
+
+        value = self.options.get(key)
+        if not value:
+            raise ConfigError(f"sink {self.type!r}: missing {key!r}")
+        p = Path(str(value)).expanduser()
+        return p if p.is_absolute() else self.base_dir / p
+
+
+@attrs.frozen
+class SourceContext:
+    """What the engine offers a source while it reads.
+
+    Attributes:
+        is_seen: ``is_seen(item_id) -> bool``; True when the store already processed
+            the item, so a source can skip reading it again (local files, rescans).
+    """
+
+    is_seen: Callable[[str], bool] = lambda item_id: False
+
+
+@runtime_checkable
+class Source(Protocol):
+    """Yields documents, and checkpoints the engine commits once what came before is stored.
+
+    ``read`` receives the last committed cursor (None on a first run) and may yield
+    :class:`Resync` when the cursor is no longer valid.  Times must be timezone-aware;
+    cursors hold no personal data.  Raise :class:`webleads_core.errors.ItemRejected`
+    from inside the iteration only through a yielded marker: a source that cannot read
+    one item should skip it itself (and may log its id), never stop.
+    """
+
+    def read(
+        self, cursor: Mapping[str, Any] | None, context: SourceContext
+    ) -> Iterator[Document | Checkpoint | Resync]: ...
+
+
+@runtime_checkable
+class Segmenter(Protocol):
+    """Labels the lines of a parsed message with zones (see ``ZONE_KINDS``)."""
+
+    def segment(self, message: ParsedMessage) -> tuple[Zone, ...]: ...
+
+
+@runtime_checkable
+class Extractor(Protocol):
+    """Turns a capture into evidence.
+
+    Attributes:
+        name, version: recorded in every piece of evidence's provenance.
+        kinds: the document kinds it handles (``"email"``, ``"page"``, ``"record"``).
+    """
+
+    name: str
+    version: str
+    kinds: tuple[str, ...]
+
+    def extract(self, capture: Capture) -> Iterable[Evidence]: ...
+
+
+@runtime_checkable
+class Scorer(Protocol):
+    """Returns a new confidence (0..1) for one piece of evidence."""
+
+    def score(self, evidence: Evidence) -> float: ...
+
+
+@runtime_checkable
+class Sink(Protocol):
+    """Receives sealed contacts at the end of a run.
+
+    ``write`` must be idempotent (writing the same records twice leaves the same
+    output) and must refuse records whose seal does not verify: subclass
+    :class:`webleads_core.sinkbase.BaseSink`, which does both checks.
+    """
+
+    def write(self, records: Iterable[SealedContact]) -> int: ...
+
+
+SourceFactory = Callable[[SourceConfig], Source]
+SinkFactory = Callable[[SinkConfig], Sink]
+PrivacyRule = Callable[[Evidence], bool]

@@ -1,0 +1,217 @@
+"""The run loop: moves each item through the stages in a fixed order.
+
+``source -> parse -> segment -> capture+purge -> extract -> privacy -> score ->
+resolve/merge -> publish -> sinks``
+
+An item that fails any stage is counted as skipped with a reason code and goes to
+quarantine (ids only); the run goes on.  Evidence is written in batches, and a
+source's checkpoint is committed in the same transaction as everything before it.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import time
+from typing import Any, Callable, Iterable, Iterator
+
+import attrs
+
+from ..components import SourceContext
+from ..errors import ItemRejected, PrivacyViolation
+from ..privacy import stage as privacy
+from ..privacy.seal import require_sealed
+from ..privacy.suppress import Suppressor, load_or_create_key
+from ..records import Capture, Checkpoint, Document, Evidence, Resync, RunResult, SealedContact, SkippedItem
+from ..store import SQLiteStore
+from .pipeline import Pipeline
+from .progress import Progress
+
+log = logging.getLogger("webleads.engine")
+
+BATCH_ITEMS = 200
+
+
+def make_policy(pipeline: Pipeline, store: SQLiteStore) -> privacy.Policy:
+    key_path = pipeline.config.privacy.secret_file or store.key_path
+    suppressor = Suppressor(load_or_create_key(key_path), store.suppression_digests())
+    return privacy.Policy(suppressor=suppressor, rules=pipeline.privacy_rules,
+                          extra_redact=pipeline.extra_redact)
+
+
+def process_document(pipeline: Pipeline, doc: Document, policy: privacy.Policy) -> list[Evidence]:
+    """Run one document through parse, segment, purge, extract, privacy and score.
+
+    Raises :class:`ItemRejected` with a reason code; any other exception from a stage
+    is turned into one (``<stage>.error``), carrying only the exception's type name
+    so that no item content reaches a message.
+    """
+    stage = "parse"
+    try:
+        capture = _capture(pipeline, doc)
+        stage = "extract"
+        found: list[Evidence] = []
+        for name, ex in pipeline.extractors:
+            if capture.kind in ex.kinds:
+                stage = f"extract.{name}"
+                found.extend(ex.extract(capture))
+        stage = "privacy"
+        kept = privacy.enforce(found, capture, policy)
+        stage = "score"
+        for name, scorer in pipeline.scorers:
+            stage = f"score.{name}"
+            kept = [ev.with_confidence(scorer.score(ev)) for ev in kept]
+        return kept
+    except ItemRejected as exc:
+        if not exc.stage:
+            exc.stage = stage
+        raise
+    except (PrivacyViolation, KeyboardInterrupt, MemoryError):
+        raise
+    except RecursionError:
+        raise ItemRejected(f"{stage.split('.')[0]}.recursion", stage=stage) from None
+    except Exception as exc:
+        raise ItemRejected(f"{stage.split('.')[0]}.error", f"{type(exc).__name__} in {stage}",
+                           stage=stage) from None
+
+
+def _capture(pipeline: Pipeline, doc: Document) -> Capture:
+    if doc.kind == "email":
+        from ..mail import parse_message
+
+        parsed = parse_message(doc.content)
+        zones = pipeline.segmenter.segment(parsed) if pipeline.segmenter else ()
+        return privacy.purge_email(doc, parsed, zones)
+    if doc.kind == "record":
+        return privacy.purge_record(doc)
+    # pages get their capture from the web plugin's issue; until then they are refused
+    raise ItemRejected("document.kind_unknown", stage="parse")
+
+
+@attrs.define
+class _Counts:
+    items: int = 0
+    processed: int = 0
+    skipped: int = 0
+    evidence: int = 0
+    reasons: collections.Counter = attrs.field(factory=collections.Counter)
+    skipped_items: list[SkippedItem] = attrs.field(factory=list)
+    touched: set[int] = attrs.field(factory=set)
+    failed_sources: list[str] = attrs.field(factory=list)
+
+
+def run_pipeline(
+    pipeline: Pipeline,
+    store: SQLiteStore,
+    *,
+    progress: Progress | None = None,
+    publish: bool = True,
+) -> RunResult:
+    """Run every source of the pipeline into the store, then publish to the sinks."""
+    started = time.perf_counter()
+    run_id = store.begin_run()
+    policy = make_policy(pipeline, store)
+    counts = _Counts()
+    progress = progress or Progress(enabled=False)
+    status = "ok"
+    try:
+        for sconf, source in pipeline.sources:
+            try:
+                _run_source(pipeline, store, sconf.name, source, policy, counts, progress)
+            except (PrivacyViolation, KeyboardInterrupt):
+                raise
+            except Exception as exc:
+                # a source that breaks (unreadable folder, lost server) fails alone
+                counts.failed_sources.append(sconf.name)
+                log.error("source %s failed: %s: %s", sconf.name, type(exc).__name__,
+                          getattr(exc, "reason", "") or "see --verbose")
+                log.debug("source failure", exc_info=True)
+        if publish and pipeline.sinks:
+            publish_to_sinks(pipeline, store, policy)
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
+    finally:
+        progress.close()
+        if counts.failed_sources and status == "ok":
+            status = "partial"
+            counts.reasons["source.failed"] += len(counts.failed_sources)
+        result = RunResult(
+            run_id=run_id, items=counts.items, processed=counts.processed, skipped=counts.skipped,
+            evidence=counts.evidence, contacts=len(counts.touched),
+            seconds=time.perf_counter() - started,
+            reasons=tuple(sorted(counts.reasons.items())),
+            skipped_items=tuple(counts.skipped_items),
+        )
+        store.finish_run(run_id, status, {
+            "items": result.items, "processed": result.processed, "skipped": result.skipped,
+            "evidence": result.evidence, "contacts": result.contacts,
+            "failed_sources": len(counts.failed_sources), "reasons": dict(counts.reasons)})
+    return result
+
+
+def _run_source(pipeline, store, name, source, policy, counts, progress) -> None:
+    cursor = store.get_cursor(name)
+    context = SourceContext(is_seen=lambda item_id: store.is_seen(name, item_id))
+    batch: list[Evidence] = []
+    seen: list[tuple[str, str]] = []
+    skipped: list[SkippedItem] = []
+
+    def flush(cursor_after: dict | None = None) -> None:
+        counts.touched |= store.commit_batch(
+            batch, seen=seen, skipped=skipped,
+            cursor=(name, cursor_after) if cursor_after is not None else None)
+        batch.clear()
+        seen.clear()
+        skipped.clear()
+
+    for obj in source.read(cursor, context):
+        if isinstance(obj, Checkpoint):
+            if obj.source != name:
+                log.warning("source %s yielded a checkpoint for %s: ignored", name, obj.source)
+                continue
+            flush(dict(obj.cursor))
+        elif isinstance(obj, Resync):
+            flush()
+            store.clear_cursor(name)
+            store.audit("source.resync", {"source": name, "reason": obj.reason[:80]})
+            log.info("source %s: resync (%s)", name, obj.reason[:80])
+        elif isinstance(obj, Document):
+            counts.items += 1
+            try:
+                evidence = process_document(pipeline, attrs.evolve(obj, source=name), policy)
+            except ItemRejected as exc:
+                counts.skipped += 1
+                counts.reasons[exc.reason] += 1
+                item = SkippedItem(source=name, item_id=obj.item_id, stage=exc.stage, reason=exc.reason)
+                skipped.append(item)
+                if len(counts.skipped_items) < 1000:
+                    counts.skipped_items.append(item)
+                log.warning("skipped an item of %s: %s", name, exc.reason)
+            else:
+                counts.processed += 1
+                counts.evidence += len(evidence)
+                batch.extend(evidence)
+            seen.append((name, obj.item_id))
+            progress.update(counts.items, counts.skipped)
+            if len(seen) >= BATCH_ITEMS:
+                flush()
+        else:
+            log.warning("source %s yielded a %s: ignored", name, type(obj).__name__)
+    flush()
+
+
+def publish_to_sinks(pipeline: Pipeline, store: SQLiteStore, policy: privacy.Policy) -> int:
+    """Seal every publishable contact and hand the snapshot to each sink."""
+    sealed = list(sealed_contacts(store, policy))
+    for kind, sink in pipeline.sinks:
+        sink.write([require_sealed(r) for r in sealed])
+    return len(sealed)
+
+
+def sealed_contacts(store: SQLiteStore, policy: privacy.Policy,
+                    ids: Iterable[int] | None = None) -> Iterator[SealedContact]:
+    for contact in store.contacts(ids):
+        record = privacy.publish_contact(contact, policy.suppressor)
+        if record is not None:
+            yield record

@@ -1,0 +1,774 @@
+"""The rule-based segmenter: the baseline every learned segmenter has to beat.
+
+:func:`segment` labels each line of a decoded email text with a zone kind and the
+index of the message it belongs to (0 = newest, 1 = first quoted or forwarded one ...).
+
+How it works, in two layers:
+
+* **Splitting messages.**  The lines of one quoting level are scanned top to bottom.
+  ``>``-quoted runs are stripped of one level of ``>`` and segmented recursively as the
+  next message (mapping line numbers back); attribution lines (``On ... wrote:`` in a
+  dozen languages, also wrapped) become the ``reply_header`` of the next message;
+  Outlook/Gmail/Apple Mail/Lotus Notes header blocks become its ``reply_header`` or
+  ``forward_header`` and everything after them is that message, split the same way.
+* **Labelling one message.**  From the end: device footers, then disclaimers and list
+  footers, then the signature (after a ``-- `` delimiter, after a sign-off line, at a
+  line naming the sender, or a trailing run of signature-like lines: phones, addresses,
+  URLs, titles, company suffixes, short name lines), then the sign-off; from the top,
+  the greeting.  The rest is ``body``.
+
+All regexes see at most :data:`~webleads_core.segment.cues.LINE_CAP` characters of a
+line; message labelling only looks at the first and last few dozen lines of a message,
+and quoting recursion stops at :data:`MAX_DEPTH`, so the run time is linear in the
+number of lines.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from ..records import HeaderContact, Zone
+from . import cues as C
+from .quoted_headers import parse_quoted_header
+
+#: Quote levels segmented recursively; deeper quotes are labelled ``quote``.
+MAX_DEPTH = 8
+#: How many non-blank lines at the end of a message the signature search looks at.
+TAIL_LINES = 40
+#: Longest signature block (non-blank lines) accepted without a ``-- `` delimiter.
+MAX_SIG_LINES = 14
+#: Longest signature block accepted after a ``-- `` delimiter.
+MAX_DELIMITED_SIG_LINES = 30
+
+Label = tuple[str, int] | None
+
+
+class _Sender:
+    """Name tokens of the sender of a message, to spot a line that names them."""
+
+    __slots__ = ("tokens", "full", "initials", "local")
+
+    def __init__(self, name: str | None, email: str | None) -> None:
+        toks: list[str] = []
+        if name:
+            clean = re.sub(r"<[^<>]{0,300}>|\([^()]{0,100}\)|\[[^\[\]]{0,100}\]", " ", name[:200])
+            toks = [t for t in re.split(r"[\s,.\"'/]+", C.fold(clean)) if len(t) >= 2 and "@" not in t]
+        local = ""
+        if email and "@" in email:
+            local = C.fold(email.split("@", 1)[0])[:64]
+            if not toks:
+                toks = [t for t in re.split(r"[._\-+0-9]+", local) if len(t) >= 2]
+        self.tokens = set(toks)
+        self.full = " ".join(toks)
+        self.initials = "".join(t[0] for t in toks) if len(toks) >= 2 else ""
+        self.local = re.sub(r"[^a-z]", "", local)
+
+    def __bool__(self) -> bool:
+        return bool(self.tokens)
+
+    def names(self, line: str) -> bool:
+        """True if ``line`` is (close to) the sender's name: full name, first or last name,
+        initials, or the e-mail local part."""
+        s = line.strip(" \t-–—~*_>|,")
+        if not s or len(s) > 48 or any(ch.isdigit() for ch in s) or "@" in s:
+            return False
+        words = [w for w in re.split(r"[\s,.]+", C.fold(s)) if w]
+        if not words or len(words) > 5:
+            return False
+        if len(words) == 1 and self.initials and words[0] == self.initials:
+            return True
+        hits = [w for w in words if w in self.tokens]
+        if not hits:
+            squashed = "".join(words)
+            return bool(self.local) and len(squashed) >= 4 and squashed == self.local
+        # every other word must be an initial or a name particle
+        for w in words:
+            if w in self.tokens or len(w) == 1 or w in ("van", "von", "de", "der", "da", "di", "del", "la", "le"):
+                continue
+            return False
+        return True
+
+
+# ----------------------------------------------------------------------------- line cues
+
+
+def _cap(line: str) -> str:
+    return line[: C.LINE_CAP]
+
+
+def _blank(line: str) -> bool:
+    return not line[: C.LINE_CAP].strip() and not line.strip()
+
+
+_DATE_START = re.compile(r"\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}(?:\s|$)")
+
+
+def _digits(s: str) -> int:
+    return sum(ch.isdigit() for ch in s)
+
+
+def _has_phone(s: str) -> bool:
+    for m in C.PHONE.finditer(s):
+        g = m.group().strip()
+        d = _digits(g)
+        if 7 <= d <= 16:
+            # dates like 12/07/2000 (10:45) are not phones
+            if _DATE_START.match(g):
+                continue
+            return True
+    return False
+
+
+def _name_like(s: str) -> bool:
+    """A short line of capitalised words or initials: "Jane Doe", "J. R. Smith", "JD"."""
+    s = s.strip(" \t-–—~*_|,")
+    if not s or len(s) > 40 or any(ch.isdigit() for ch in s) or "@" in s:
+        return False
+    if s.isupper() and 2 <= len(s) <= 4 and s.isalpha():
+        return True  # initials
+    words = s.split()
+    if not 1 <= len(words) <= 4:
+        return False
+    caps = 0
+    for w in words:
+        if not C.NAME_TOKEN.match(w):
+            return False
+        if w[0].isupper():
+            caps += 1
+    return caps >= 1 and not C.SENTENCE_END.search(s.rstrip(".")) and not (len(words) == 1 and s.endswith("."))
+
+
+def _prose(s: str) -> bool:
+    """Running text rather than a signature line."""
+    s = s.strip()
+    words = s.split()
+    n = len(words)
+    if n >= 7:
+        alpha = [w for w in words if w[:1].isalpha()]
+        lower = sum(1 for w in alpha if w[0].islower())
+        if alpha and lower / len(alpha) >= 0.5:
+            return True
+    if len(s) > 90 and not (C.EMAIL.search(s) or C.URL.search(s) or "|" in s):
+        return True
+    if n >= 5 and C.SENTENCE_END.search(s) and not s.endswith(":"):
+        alpha = [w for w in words if w[:1].isalpha()]
+        lower = sum(1 for w in alpha if w[0].islower())
+        if alpha and lower / len(alpha) >= 0.4:
+            return True
+    return False
+
+
+def _strength(s: str, sender: _Sender | None) -> int:
+    """How much a line looks like part of a signature: 2 strong, 1 weak, 0 none."""
+    if C.EMAIL.search(s) or _has_phone(s) or C.PHONE_LABEL.search(s):
+        return 2
+    if C.URL.search(s) or C.SOCIAL.search(s) or C.ADDRESS.search(s):
+        return 2
+    short = len(s.strip()) <= 60
+    if short and (C.TITLE.search(s) or C.COMPANY.search(s)):
+        return 2
+    if sender and sender.names(s):
+        return 2
+    if _name_like(s):
+        return 1
+    return 0
+
+
+def _signoff(s: str) -> bool:
+    """A sign-off line: a closing phrase, optionally followed by a short name."""
+    s = _cap(s).strip()
+    if len(s) > 60:
+        return False
+    m = C.SIGNOFF.match(s)
+    if not m:
+        return False
+    rest = s[m.end():].strip(" \t,.!:;-–—~)(")
+    if not rest:
+        return True
+    if _digits(rest):
+        return False
+    # "Best regards, Jane Doe", "Thanks - Bob", "Regards Jane"
+    words = rest.split()
+    return len(words) <= 4 and all(C.NAME_TOKEN.match(w.strip(",.")) for w in words)
+
+
+def _thanks_sentence(s: str) -> bool:
+    s = s.strip()
+    return len(s) <= 70 and bool(C.THANKS_SENTENCE.match(s)) and "?" not in s
+
+
+def _greeting(s: str) -> bool:
+    s = _cap(s).strip()
+    if not s or len(s) > 70 or "?" in s:
+        return False
+    m = C.GREETING.match(s)
+    if m:
+        words = s.split()
+        if s.endswith((",", ":", "!")) or len(words) <= 4:
+            # "Hello, I am writing to ..." is a sentence, not a greeting
+            return not (len(words) > 4 and "," in s[:-1])
+        return False
+    return bool(C.NAME_GREETING.match(s))
+
+
+def _device(s: str) -> bool:
+    s = _cap(s).strip()
+    if len(s) > 100:
+        return False
+    m = C.DEVICE_FOOTER.match(s)
+    return bool(m) and bool(C.DEVICE_WORDS.search(s))
+
+
+def _disclaimer_para(lines: Sequence[str]) -> bool:
+    text = " ".join(_cap(x).strip() for x in lines[:40])
+    hits = len(C.DISCLAIMER_WORDS.findall(text))
+    if not hits:
+        return False
+    long = len(text) >= 120
+    return (hits >= 2 and len(text) >= 60) or (hits >= 1 and long) or "environment" in text.lower()
+
+
+def _list_footer_para(lines: Sequence[str]) -> bool:
+    return any(C.LIST_FOOTER.search(_cap(x).strip()) for x in lines[:12])
+
+
+# ----------------------------------------------------------------------------- one message
+
+
+def _label_message(lines: Sequence[str], sender: _Sender | None) -> list[str | None]:
+    """Kinds for the lines of one message (None for blank lines)."""
+    n = len(lines)
+    kinds: list[str | None] = [None] * n
+    nb = [i for i in range(n) if not _blank(lines[i])]
+    if not nb:
+        return kinds
+    for i in nb:
+        kinds[i] = "body"
+
+    # ---- tail: device footers, disclaimers, list footers (paragraph by paragraph, from the end)
+    tail_nb = nb[-TAIL_LINES * 2:]
+    paras: list[list[int]] = []
+    for i in tail_nb:
+        if paras and i == paras[-1][-1] + 1:
+            paras[-1].append(i)
+        else:
+            paras.append([i])
+    content_end = n  # first line index of the trailing boilerplate
+    for para in reversed(paras):
+        texts = [lines[i] for i in para]
+        if all(_device(t) for t in texts):
+            for i in para:
+                kinds[i] = "device_footer"
+        elif _disclaimer_para(texts) or _list_footer_para(texts) or all(
+            C.FRAME_LINE.match(_cap(t)) for t in texts
+        ):
+            for i in para:
+                kinds[i] = "disclaimer"
+        elif _device(texts[-1]) and len(para) <= 3:
+            # "-- \nSent from my iPhone" : the footer line, the rest is looked at below
+            kinds[para[-1]] = "device_footer"
+            content_end = para[-1]
+            break
+        else:
+            break
+        content_end = para[0]
+    # a device footer inside the last lines (e.g. "Sent from my iPhone" above a signature)
+    content = [i for i in nb if i < content_end and kinds[i] == "body"]
+    for i in content[-6:]:
+        if _device(lines[i]):
+            kinds[i] = "device_footer"
+    content = [i for i in content if kinds[i] == "body"]
+    if not content:
+        return kinds
+
+    # ---- greeting (first line only)
+    first = content[0]
+    greet = False
+    if len(content) > 1 and _greeting(lines[first]):
+        kinds[first] = "greeting"
+        greet = True
+    body_lines = content[1:] if greet else content
+    if not body_lines:
+        return kinds
+
+    sig_start = _find_signature(lines, body_lines, sender)
+    if sig_start is not None:
+        for i in body_lines:
+            if i >= sig_start:
+                kinds[i] = "signature"
+        # the sign-off right above the signature
+        above = [i for i in body_lines if i < sig_start]
+        k = len(above) - 1
+        while k >= 0 and k >= len(above) - 3:
+            t = lines[above[k]]
+            if _signoff(t) or (k == len(above) - 1 and _thanks_sentence(t) and len(above) > 1):
+                kinds[above[k]] = "signoff"
+                k -= 1
+            else:
+                break
+    else:
+        # no signature: a closing sign-off line can still end the message
+        last = body_lines[-1]
+        if len(body_lines) > 1 and _signoff(lines[last]):
+            kinds[last] = "signoff"
+    return kinds
+
+
+def _find_signature(lines: Sequence[str], idx: list[int], sender: _Sender | None) -> int | None:
+    """Line index where the signature starts among the non-blank lines ``idx``, or None."""
+    tail = idx[-TAIL_LINES:]
+    m = len(tail)
+
+    # 1. an explicit delimiter ("-- ") near the end
+    for k in range(m - 1, -1, -1):
+        t = _cap(lines[tail[k]])
+        if C.SIG_DELIMITER.match(t):
+            after = tail[k + 1:]
+            if not after:
+                break
+            if len(after) <= MAX_DELIMITED_SIG_LINES and tail[k] != idx[0]:
+                prose = sum(1 for i in after if _prose(_cap(lines[i])))
+                if prose <= max(1, len(after) // 3):
+                    return tail[k]
+            break
+        if m - k > MAX_DELIMITED_SIG_LINES:
+            break
+
+    # 2. a sign-off line followed by a short signature-like block
+    for k in range(m - 1, max(-1, m - MAX_SIG_LINES - 2), -1):
+        i = tail[k]
+        t = _cap(lines[i])
+        is_off = _signoff(t) or (_thanks_sentence(t) and k >= m - 4 and k < m - 1)
+        if not is_off:
+            continue
+        after = tail[k + 1:]
+        if not after:
+            return None  # sign-off is the last line: no signature
+        if _sig_block_ok(lines, after, sender, after_signoff=True):
+            return after[0]
+        break
+
+    # 3. a dash-led name ("-Abhishek Kona") or the sender's name near the end
+    for k in range(m - 1, max(-1, m - MAX_SIG_LINES - 1), -1):
+        i = tail[k]
+        t = _cap(lines[i])
+        if i == idx[0]:
+            break
+        if C.DASH_NAME.match(t) or (sender and sender.names(t)):
+            after = tail[k + 1:]
+            if not after or _sig_block_ok(lines, after, sender, after_signoff=True):
+                return i
+        if _prose(t):
+            break
+
+    # 4. a trailing run of signature-like lines
+    return _trailing_block(lines, idx, sender)
+
+
+def _sig_block_ok(lines: Sequence[str], block: list[int], sender: _Sender | None, *, after_signoff: bool) -> bool:
+    if len(block) > MAX_SIG_LINES:
+        return False
+    prose = 0
+    for i in block:
+        t = _cap(lines[i])
+        if _prose(t):
+            prose += 1
+    if prose == 0:
+        return True
+    # a long line or two (an address, a slogan) is fine in a longer block with strong cues
+    strong = sum(1 for i in block if _strength(_cap(lines[i]), sender) == 2)
+    return prose == 1 and strong >= 2 and after_signoff
+
+
+def _trailing_block(lines: Sequence[str], idx: list[int], sender: _Sender | None) -> int | None:
+    if len(idx) < 2:
+        return None
+    block: list[int] = []
+    strengths: list[int] = []
+    prev = None
+    for i in reversed(idx):
+        t = _cap(lines[i]).strip()
+        if _prose(t) or len(t) > 100:
+            break
+        if prev is not None and prev - i > 3:
+            break  # a wide gap: the signature does not reach further up
+        if len(block) >= MAX_SIG_LINES:
+            return None  # too long for a signature
+        if C.SENTENCE_END.search(t) and not C.EMAIL.search(t) and not C.URL.search(t):
+            st = _strength(t, sender)
+            if st < 2 and not _name_like(t):
+                break  # "Let me know." : a short body sentence
+        else:
+            st = _strength(t, sender)
+        block.append(i)
+        strengths.append(st)
+        prev = i
+    if not block:
+        return None
+    block.reverse()
+    strengths.reverse()
+    # drop weak lines at the top of the block until a name or a strong line
+    while block and strengths[0] == 0:
+        block.pop(0)
+        strengths.pop(0)
+    if not block or block[0] == idx[0]:
+        return None
+    strong = sum(1 for s in strengths if s == 2)
+    names = sum(1 for s in strengths if s >= 1)
+    first = _cap(lines[block[0]])
+    first_is_name = _name_like(first) or bool(sender and sender.names(first))
+    if strong >= 2 and (first_is_name or strong >= 3 or len(block) <= 4):
+        return block[0]
+    if strong >= 1 and first_is_name and len(block) >= 2:
+        return block[0]
+    if sender and sender.names(first) and len(block) <= 4 and names == len(block):
+        return block[0]
+    return None
+
+
+# ----------------------------------------------------------------------------- message split
+
+
+def _is_quoted(line: str) -> bool:
+    return bool(C.QUOTED.match(line[:8]))
+
+
+def _attribution(lines: Sequence[str], j: int) -> int:
+    """Number of lines (1-3) of an attribution starting at ``j``, or 0."""
+    first = _cap(lines[j]).strip()
+    if not first or _is_quoted(lines[j]) or len(first) > 280:
+        return 0
+    starts = bool(C.ATTRIBUTION_START.match(first))
+    joined = first
+    for k in range(3):
+        if k:
+            if j + k >= len(lines):
+                break
+            nxt = _cap(lines[j + k]).strip()
+            if not nxt or _is_quoted(lines[j + k]) or len(nxt) > 200:
+                break
+            if not starts:
+                break
+            joined = joined + " " + nxt
+        if _attribution_text(joined, starts):
+            return k + 1
+    return 0
+
+
+def _attribution_text(t: str, starts: bool) -> bool:
+    if len(t) > 600:
+        return False
+    if C.WROTE_END.search(t):
+        # "... wrote:" ; without a colon only when it opens like an attribution
+        return t.endswith((":", "：")) or starts
+    if starts and t.endswith((":", "：")) and C.WROTE_ANY.search(t) and _digits(t) >= 1:
+        return True  # "Am 25.11.2025 um 15:00 schrieb Max <max@x.de>:"
+    if C.ATTRIBUTION_EMAIL_COLON.search(t) and "@" in t and not t.lower().startswith(("from", "to", "cc")):
+        return True  # "ср, 30 апр. 2025 г. в 15:19, John Doe <doe@example.com>:"
+    return False
+
+
+_AMBIGUOUS_LABELS = frozenset({"a", "da", "de", "an", "do", "para", "data", "till", "til", "van", "od"})
+
+
+def _field(line: str) -> tuple[str, str] | None:
+    f = C.header_field(line)
+    if f is None:
+        return None
+    m = C.HEADER_FIELD.match(_cap(line))
+    label = m.group("label").strip().lower() if m else ""
+    if label in _AMBIGUOUS_LABELS:
+        value = f[1].strip()
+        if not ("@" in value or len(value) <= 60):
+            return None
+    return f
+
+
+def _header_block(lines: Sequence[str], j: int) -> tuple[int, str, bool] | None:
+    """If a quoted header block starts at ``j``: ``(end, kind, by_field)``, kind being
+    ``reply_header`` or ``forward_header`` and ``by_field`` telling that the block opens
+    with a header field rather than a separator line."""
+    t = _cap(lines[j])
+    n = len(lines)
+    fields: set[str] = set()
+    last_field: str | None = None
+    if C.FORWARD_SEPARATOR.match(t):
+        kind = "forward_header"
+    elif C.ORIGINAL_SEPARATOR.match(t):
+        kind = "reply_header"
+    elif C.RULE_LINE.match(t):
+        kind = "rule"
+    elif len(t.strip()) < 200 and C.NOTES_FROM_ON.search(t.rstrip()):
+        kind = "notes"
+    else:
+        f = _field(t)
+        if f is None or f[0] not in ("from", "to", "date"):
+            return None
+        kind = "fields"
+        fields.add(f[0])
+        last_field = f[0]
+    end = j + 1
+    k = j + 1
+    gap = 0
+    limit = min(n, j + 40)
+    while k < limit:
+        s = _cap(lines[k])
+        if _is_quoted(lines[k]):
+            break
+        f = _field(s)
+        if f is not None:
+            fields.add(f[0])
+            last_field = f[0]
+            end = k + 1
+            gap = 0
+            k += 1
+            continue
+        if not s.strip():
+            gap += 1
+            if gap > 3 or ("subject" in fields and len(fields) >= 2):
+                break
+            k += 1
+            continue
+        if last_field in ("to", "cc") and gap == 0 and (
+            _cap(lines[k - 1]).rstrip().endswith((",", ";")) or "@" in s or "/" in s
+        ):
+            end = k + 1  # a wrapped To:/Cc: line
+            k += 1
+            continue
+        if not fields and k - j <= 4 and kind in ("reply_header", "forward_header", "notes") and (
+            C.DATE_TIME_LINE.match(s) or C.EMAIL.search(s) or len(s.strip()) <= 60
+        ):
+            end = k + 1  # Lotus Notes "sender / date" lines under a separator
+            k += 1
+            continue
+        break
+    if kind == "fields":
+        if len(fields) < 2:
+            return None
+        if "from" in fields or {"to", "subject"} <= fields and ("cc" in fields or "date" in fields):
+            return end, "reply_header", True
+        return None
+    if kind == "rule":
+        if len(fields) >= 2 and fields & {"from", "to"}:
+            return end, "reply_header", False
+        return None
+    if kind == "notes":
+        return (end, "reply_header", False) if len(fields) >= 2 else None
+    if fields:
+        return end, kind, False
+    return j + 1, kind, False
+
+
+def _notes_header_above(lines: Sequence[str], j: int, floor: int) -> int:
+    """A Lotus Notes block ``Name\\n date time\\n To: ...`` starts above its To: line."""
+    k = j - 1
+    top = j
+    seen_date = False
+    while k >= floor and j - k <= 5:
+        s = _cap(lines[k]).strip()
+        if not s:
+            k -= 1
+            continue
+        if C.DATE_TIME_LINE.match(s):
+            seen_date = True
+            top = k
+        elif len(s) <= 80 and not _prose(s) and (seen_date or C.EMAIL.search(s)):
+            top = k
+            if seen_date:
+                break
+        else:
+            break
+        k -= 1
+    return top if seen_date else j
+
+
+def _strip_quote(lines: Sequence[str]) -> list[str]:
+    out = []
+    for line in lines:
+        m = C.QUOTE_PREFIX.match(line[:8])
+        out.append(line[m.end():] if m else line)
+    return out
+
+
+def _segment_level(
+    lines: Sequence[str],
+    base: int,
+    msg: int,
+    depth: int,
+    out: list[Label],
+    sender: _Sender | None,
+    fresh: bool,
+) -> None:
+    """Label ``lines`` (one quoting level, first line at ``base`` in the full text)."""
+    n = len(lines)
+    own: list[int] = []
+    own_nonblank = False
+    attributed = False  # an attribution for msg+1 was seen at this level
+    pending_sender: _Sender | None = None
+    cur_sender = sender
+
+    def flush() -> None:
+        if own:
+            kinds = _label_message([lines[i] for i in own], cur_sender)
+            for i, kind in zip(own, kinds):
+                if kind is not None:
+                    out[base + i] = (kind, msg)
+
+    j = 0
+    while j < n:
+        line = lines[j]
+        if _blank(line):
+            own.append(j)
+            j += 1
+            continue
+        if _is_quoted(line):
+            r = j + 1
+            last_q = j
+            while r < n and (_is_quoted(lines[r]) or _blank(lines[r])):
+                if _is_quoted(lines[r]):
+                    last_q = r
+                r += 1
+            r = last_q + 1
+            rest_blank = all(_blank(lines[x]) for x in range(r, min(n, r + 200)))
+            target = msg if (fresh and not own_nonblank) else msg + 1
+            if depth + 1 > MAX_DEPTH:
+                for x in range(j, r):
+                    out[base + x] = ("quote", target)
+            elif target == msg or attributed or rest_blank or r >= n:
+                _segment_level(_strip_quote(lines[j:r]), base + j, target, depth + 1, out,
+                               cur_sender if target == msg else pending_sender, True)
+            else:
+                for x in range(j, r):
+                    out[base + x] = ("quote", target)
+            j = r
+            continue
+        k = _attribution(lines, j)
+        if k:
+            hdr = "\n".join(_cap(x) for x in lines[j:j + k])
+            new_sender = _sender_from_header(hdr)
+            for x in range(j, j + k):
+                out[base + x] = ("reply_header", msg + 1)
+            nxt = j + k
+            while nxt < n and _blank(lines[nxt]):
+                nxt += 1
+            if nxt < n and _is_quoted(lines[nxt]):
+                attributed = True
+                pending_sender = new_sender
+                j = j + k
+                continue
+            flush()
+            own, own_nonblank, attributed, pending_sender = [], False, False, None
+            msg += 1
+            cur_sender = new_sender
+            fresh = True
+            j = j + k
+            continue
+        hb = _header_block(lines, j)
+        if hb is not None:
+            end, kind, by_field = hb
+            top = j
+            if by_field:
+                # Lotus Notes: "Name / date" lines just above the To: line belong to the block
+                top = _notes_header_above(lines, j, max(0, j - 5))
+                if top < j and not set(range(top, j)) <= set(own[-6:]):
+                    top = j
+                if top < j:
+                    own = [x for x in own if x < top]
+            hdr = "\n".join(_cap(x) for x in lines[top:end])
+            new_sender = _sender_from_header(hdr)
+            flush()
+            for x in range(top, end):
+                out[base + x] = (kind, msg + 1)
+            own, own_nonblank, attributed, pending_sender = [], False, False, None
+            msg += 1
+            cur_sender = new_sender
+            fresh = True
+            j = end
+            continue
+        own.append(j)
+        own_nonblank = True
+        j += 1
+    flush()
+
+
+def _sender_from_header(text: str) -> _Sender | None:
+    try:
+        found = parse_quoted_header(text)
+    except Exception:  # pragma: no cover - a parse failure only loses a hint
+        return None
+    for name, email, header in found:
+        if header == "from":
+            s = _Sender(name, email)
+            return s if s else None
+    return None
+
+
+def segment(text: str, sender: HeaderContact | None = None) -> tuple[Zone, ...]:
+    """Split the decoded text of an email into labelled zones.
+
+    Args:
+        text: the decoded text (lines split on ``\\n``; ``\\r`` is ignored).
+        sender: the From contact of the newest message, if known: a line naming them
+            near the end of the message starts its signature.
+
+    Returns:
+        Zones in line order, non-overlapping; every non-blank line is in exactly one.
+    """
+    if not text:
+        return ()
+    lines = text.split("\n")
+    work = [x[:-1] if x.endswith("\r") else x for x in lines]
+    out: list[Label] = [None] * len(work)
+    snd = _Sender(sender.name, sender.email) if sender is not None else None
+    _segment_level(work, 0, 0, 0, out, snd if snd else None, False)
+
+    # outer-blank lines join a zone only between two lines of that zone; non-blank lines
+    # left unlabelled (">" lines blank inside a quote) take the label of their neighbours
+    n = len(work)
+    blank = [_blank(x) for x in work]
+    prev: Label = None
+    for i in range(n):
+        if out[i] is None and not blank[i]:
+            out[i] = prev
+        if out[i] is not None:
+            prev = out[i]
+    nxt: Label = None
+    for i in range(n - 1, -1, -1):
+        if out[i] is None and not blank[i]:
+            out[i] = nxt
+        if out[i] is not None:
+            nxt = out[i]
+    # every non-blank line must have a label (fallback: body of message 0)
+    for i in range(n):
+        if out[i] is None and not blank[i]:
+            out[i] = ("body", 0)
+    # blank lines: inside a run only
+    last_label: Label = None
+    last_idx = -1
+    for i in range(n):
+        if blank[i]:
+            continue
+        if last_label is not None and out[i] == last_label:
+            for x in range(last_idx + 1, i):
+                out[x] = last_label
+        else:
+            for x in range(last_idx + 1, i):
+                out[x] = None
+        last_label, last_idx = out[i], i
+    for x in range(last_idx + 1, n):
+        out[x] = None
+
+    zones: list[Zone] = []
+    i = 0
+    while i < n:
+        lab = out[i]
+        if lab is None:
+            i += 1
+            continue
+        k = i + 1
+        while k < n and out[k] == lab:
+            k += 1
+        zones.append(Zone(kind=lab[0], message=lab[1], start=i, end=k, text="\n".join(lines[i:k])))
+        i = k
+    return tuple(zones)

@@ -1,0 +1,99 @@
+"""The store's schema as numbered migrations (``PRAGMA user_version`` holds the number).
+
+Never edit a migration that has shipped: append a new one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: contacts, identifiers, evidence with provenance, sync state, runs, audit
+    """
+    CREATE TABLE contacts (
+        id INTEGER PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE identifiers (
+        kind TEXT NOT NULL,              -- email | phone | namekey
+        value TEXT NOT NULL,
+        contact_id INTEGER NOT NULL REFERENCES contacts(id),
+        PRIMARY KEY (kind, value)
+    ) WITHOUT ROWID;
+    CREATE INDEX identifiers_contact ON identifiers(contact_id);
+    CREATE TABLE evidence (
+        id TEXT PRIMARY KEY,             -- digest of (source, item, subject, field, value, extractor)
+        contact_id INTEGER NOT NULL REFERENCES contacts(id),
+        field TEXT NOT NULL,
+        value TEXT NOT NULL,
+        subtype TEXT,
+        kind TEXT NOT NULL,
+        role TEXT NOT NULL,
+        source TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        extractor TEXT NOT NULL,
+        extractor_version TEXT NOT NULL,
+        method TEXT NOT NULL,
+        span_start INTEGER,
+        span_end INTEGER,
+        observed_at TEXT NOT NULL,
+        confidence REAL NOT NULL
+    );
+    CREATE INDEX evidence_contact ON evidence(contact_id);
+    CREATE TABLE items (                 -- processed items, by digest: no personal data
+        source TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        seen_at TEXT NOT NULL,
+        PRIMARY KEY (source, digest)
+    ) WITHOUT ROWID;
+    CREATE TABLE quarantine (            -- rejected items: ids and reasons, never content
+        source TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        stage TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (source, digest)
+    ) WITHOUT ROWID;
+    CREATE TABLE sync_state (
+        source TEXT PRIMARY KEY,
+        cursor TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        status TEXT NOT NULL,
+        counts TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE TABLE suppressions (          -- HMAC digests of opted-out identifiers
+        digest TEXT PRIMARY KEY,
+        key_version TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE audit (                 -- append-only, hash-chained; pseudonymous details only
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    );
+    """,
+)
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring a database to the newest schema; returns the version it ended at."""
+    (version,) = conn.execute("PRAGMA user_version").fetchone()
+    if version > len(MIGRATIONS):
+        from ..errors import StoreError
+
+        raise StoreError(
+            f"store schema version {version} is newer than this webleads ({len(MIGRATIONS)}); upgrade"
+        )
+    for number in range(version + 1, len(MIGRATIONS) + 1):
+        conn.executescript("BEGIN;" + MIGRATIONS[number - 1] + f";PRAGMA user_version = {number};COMMIT;")
+    return len(MIGRATIONS)

@@ -1,0 +1,281 @@
+"""Phone numbers in signature text: finding, typing, extensions, region inference.
+
+Finding uses :class:`phonenumbers.PhoneNumberMatcher` with ``Leniency.VALID`` on text
+capped at ``max_chars`` (BAD_INPUTS #26: 80 KB of ``1-2 1-2`` is cut to 4 KiB first;
+#25: a 300-digit candidate fails to parse as TOO_LONG inside the matcher and is
+skipped).
+
+Type of a number, first rule that applies:
+
+1. the label on the same line right before the number (``T``, ``Tel``, ``Tél``,
+   ``Phone``, ``Office``, ``Direct``, ``Büro`` -> work; ``M``, ``Mob``, ``Cell``,
+   ``Celular``, ``Portable``, ``Handy``, ``Cellulare``, ``GSM`` -> mobile; ``F``,
+   ``Fax``, ``Télécopie``, ``Telefax`` -> fax; ``Home``, ``Pager`` -> other; see
+   :data:`webleads_core.text.vocab.PHONE_LABELS`);
+2. else a label right after it (``713-853-6577 Office``, ``(415) 733-4487 ph.``,
+   ``(770) 886-8202 (fax)``), which is common in older signatures;
+3. else the number plan (:func:`phonenumbers.number_type`): ``MOBILE`` -> mobile;
+   ``FIXED_LINE`` and ``FIXED_LINE_OR_MOBILE`` -> work (North American numbers are
+   all FIXED_LINE_OR_MOBILE; an unlabelled number in a business signature is the
+   office line far more often than not); ``TOLL_FREE``, ``SHARED_COST``, ``UAN`` and
+   ``VOIP`` -> work (ranges sold to businesses); anything else -> other.
+
+Extensions (``ext. 12``, ``x12``, ``poste 12``, ``Durchwahl 12``, ``int. 12``) are kept
+in :attr:`PhoneMatch.extension` and never in the E.164 value.
+
+Region: :func:`infer_region` looks, in order, at a leading ``+CC`` in the text, a
+country or city name in the block, then the ccTLD of the sender's domain.  When the
+caller passes ``region=None`` numbers without ``+`` are tried as US numbers as a last
+resort (:attr:`PhoneMatch.region_assumed` is then True, callers lower confidence).
+"""
+
+from __future__ import annotations
+
+import re
+
+import attrs
+import phonenumbers
+from phonenumbers import Leniency, PhoneNumberFormat, PhoneNumberType
+
+from .vocab import COUNTRY_NAME_EXCEPTIONS, COUNTRY_NAMES, EXTENSION_LABELS, PHONE_LABELS
+
+__all__ = ["PhoneMatch", "find_phones", "infer_region", "label_type", "region_for_domain"]
+
+#: Default cap on the text handed to the matcher (one signature block).
+MAX_CHARS = 4096
+#: Fallback region for numbers without ``+`` when nothing better is known.
+FALLBACK_REGION = "US"
+_MAX_TRIES = 200
+
+_NUMBER_TYPE_MAP: dict[int, str] = {
+    PhoneNumberType.MOBILE: "mobile",
+    PhoneNumberType.FIXED_LINE: "work",
+    PhoneNumberType.FIXED_LINE_OR_MOBILE: "work",
+    PhoneNumberType.TOLL_FREE: "work",
+    PhoneNumberType.SHARED_COST: "work",
+    PhoneNumberType.UAN: "work",
+    PhoneNumberType.VOIP: "work",
+}
+
+
+@attrs.frozen
+class PhoneMatch:
+    """One phone number found in text.
+
+    Attributes:
+        e164: the number in E.164 (``+12125550199``), never with an extension.
+        type: ``work``, ``mobile``, ``fax`` or ``other``.
+        extension: the extension digits, or None.
+        span: ``(start, end)`` of the number in the (capped) text, extension included.
+        label: the raw label seen next to the number (``"Tél."``), or None.
+        region: ISO region the number belongs to (``"FR"``), or None.
+        region_assumed: True when the number had no ``+`` and no region was given, so
+            the fallback region decided how it was read.
+    """
+
+    e164: str = attrs.field(repr=False, metadata={"pii": True})
+    type: str = "other"
+    extension: str | None = attrs.field(default=None, repr=False)
+    span: tuple[int, int] = (0, 0)
+    label: str | None = None
+    region: str | None = None
+    region_assumed: bool = False
+
+
+def _label_alternation() -> str:
+    words = sorted({w for ws in PHONE_LABELS.values() for w in ws}, key=len, reverse=True)
+    multi = [re.escape(w).replace(r"\ ", r"[ .]{1,2}") for w in words if len(w) > 1]
+    return "|".join(multi)
+
+
+_MULTI = _label_alternation()
+#: The last label of a line prefix: multi-letter labels anywhere near its end,
+#: single letters only right before the number.
+LABEL_BEFORE_RE = re.compile(
+    rf"(?i)(?<![\w])(?P<label>{_MULTI})\.?[ \t]{{0,3}}(?:\([^)\n]{{0,20}}\))?[ \t]{{0,3}}[.:#=/>-]{{0,2}}[ \t]{{0,6}}[(\[]?[ \t]{{0,2}}$"
+    rf"|(?<![\w.])(?P<letter>[a-z])\.?[ \t]{{0,3}}[.:/>-]{{0,2}}[ \t]{{0,4}}[(\[]?$"
+)
+#: A label right after the number (used with ``match`` at the number's end): ``713-853-6577 Office``, ``(770) 886-8202 (fax)``.
+LABEL_AFTER_RE = re.compile(
+    rf"(?i)[ \t]{{0,4}}[(\[-]?[ \t]{{0,2}}(?P<label>{_MULTI}|[a-z])\.?(?![\w])"
+)
+_EXT_WORDS = "|".join(sorted((re.escape(w) for w in EXTENSION_LABELS), key=len, reverse=True))
+#: An extension right after the number, in the forms phonenumbers does not read (used
+#: with ``match`` at the number's end).
+EXTENSION_AFTER_RE = re.compile(
+    rf"(?i)[ \t]{{0,3}}[,;/(]?[ \t]{{0,3}}(?:{_EXT_WORDS})\.?[ \t]{{0,3}}[:.#]?[ \t]{{0,3}}(?P<ext>\d{{1,6}})(?![\d\w])\)?"
+)
+_PLUS_CC_RE = re.compile(r"(?<![\w+])\+[ \t]{0,2}(\d{1,3})[ \t.()\-]{0,3}\d")
+_COUNTRY_RE = re.compile(
+    r"(?i)(?<![\w])(" + "|".join(
+        re.escape(n) for n in sorted({**COUNTRY_NAMES, **COUNTRY_NAME_EXCEPTIONS}, key=len, reverse=True)
+    ) + r")(?![\w])"
+)
+_US_STATE_ZIP_RE = re.compile(r"\b[A-Z]{2}\.?,? {1,3}\d{5}(?:-\d{4})?\b")
+
+#: Phone labels used in one country only (the last clue for the region).
+_LANG_LABELS = {"tél": "FR", "portable": "FR", "télécopie": "FR", "handy": "DE",
+                "büro": "DE", "durchwahl": "DE", "festnetz": "DE", "cellulare": "IT",
+                "ufficio": "IT", "telemóvel": "PT", "telemovel": "PT", "móvil": "ES",
+                "movil": "ES", "mobiel": "NL", "natel": "CH"}
+_LANG_LABEL_RE = re.compile(
+    r"(?i)(?<![\w])(" + "|".join(sorted(_LANG_LABELS, key=len, reverse=True)) + r")(?![\w])"
+)
+
+_LABEL_LOOKUP: dict[str, str] = {}
+for _t in ("other", "fax", "mobile", "work"):  # later types win on a clash
+    for _w in PHONE_LABELS[_t]:
+        _LABEL_LOOKUP[_w] = _t
+
+#: ccTLDs used as generic TLDs: they tell nothing about where the sender is.
+_VANITY_TLDS = frozenset({"io", "ai", "co", "me", "tv", "fm", "ly", "to", "cc", "ws", "gg",
+                          "sh", "ac", "am", "im", "is", "it", "la", "nu", "so", "st", "vc",
+                          "eu", "su", "tk", "ml", "ga", "cf", "gq"})
+_TLD_REGION = {"uk": "GB"}
+
+
+def label_type(label: str | None) -> str | None:
+    """``work`` / ``mobile`` / ``fax`` / ``other`` for a raw label (``"Tél."`` -> work)."""
+    if not label:
+        return None
+    key = " ".join(label.casefold().replace(".", " ").replace(":", " ").split())
+    if key in _LABEL_LOOKUP:
+        return _LABEL_LOOKUP[key]
+    key2 = key.replace(" ", "")
+    return _LABEL_LOOKUP.get(key2)
+
+
+def region_for_domain(domain: str | None) -> str | None:
+    """Region of a domain's ccTLD (``acme.co.uk`` -> GB, ``acme.fr`` -> FR), or None for
+    generic and vanity TLDs."""
+    if not domain:
+        return None
+    tld = domain.rsplit("@", 1)[-1].rstrip(".").rsplit(".", 1)[-1].lower()
+    if len(tld) != 2 or tld in _VANITY_TLDS:
+        return None
+    region = _TLD_REGION.get(tld, tld.upper())
+    return region if region in phonenumbers.SUPPORTED_REGIONS else None
+
+
+def infer_region(text: str | None, email_domain: str | None = None) -> str | None:
+    """Best guess of the region unprefixed numbers in ``text`` belong to, or None.
+
+    Order: the first ``+CC`` number in the text; a country or city name (``Deutschland``,
+    ``Paris``, ``Houston, TX 77002``); the ccTLD of ``email_domain``.
+    """
+    text = (text or "")[:MAX_CHARS]
+    m = _PLUS_CC_RE.search(text)
+    if m:
+        digits = m.group(1)
+        for n in (1, 2, 3):
+            if len(digits) < n:
+                break
+            region = phonenumbers.region_code_for_country_code(int(digits[:n]))
+            if region and region != "ZZ":
+                return region
+    if text:
+        for cm in _COUNTRY_RE.finditer(text):
+            key = cm.group(1).casefold()
+            if key in ("uk",) and cm.group(1) != "UK":
+                continue
+            region = COUNTRY_NAME_EXCEPTIONS.get(key) or COUNTRY_NAMES.get(key)
+            if region:
+                return region
+        if _US_STATE_ZIP_RE.search(text):
+            from .vocab import US_STATES
+
+            for sm in _US_STATE_ZIP_RE.finditer(text):
+                if sm.group(0)[:2] in US_STATES:
+                    return "US"
+    region = region_for_domain(email_domain)
+    if region:
+        return region
+    for lm in _LANG_LABEL_RE.finditer(text):
+        return _LANG_LABELS[lm.group(1).casefold()]
+    return None
+
+
+def _number_type(num: phonenumbers.PhoneNumber) -> str:
+    try:
+        return _NUMBER_TYPE_MAP.get(phonenumbers.number_type(num), "other")
+    except Exception:  # pragma: no cover - metadata oddities
+        return "other"
+
+
+def find_phones(text: str, *, region: str | None = None, max_chars: int = MAX_CHARS) -> list[PhoneMatch]:
+    """Phone numbers in ``text`` (capped at ``max_chars``), typed, in text order.
+
+    ``region`` is the ISO code numbers without ``+`` are read in; None means "unknown",
+    and the fallback region (US) is used for them.
+    """
+    if not text:
+        return []
+    text = text[:max(0, int(max_chars))]
+    assumed = region is None
+    use_region = (region or FALLBACK_REGION).upper()
+    if use_region not in phonenumbers.SUPPORTED_REGIONS:
+        use_region, assumed = FALLBACK_REGION, True
+    raw_matches = []
+    try:
+        matcher = phonenumbers.PhoneNumberMatcher(text, use_region, leniency=Leniency.VALID,
+                                                  max_tries=_MAX_TRIES)
+        for m in matcher:
+            raw_matches.append(m)
+    except Exception:  # pragma: no cover - the matcher is defensive, we are too
+        pass
+    out: list[PhoneMatch] = []
+    consumed_until = 0
+    for idx, m in enumerate(raw_matches):
+        start, end = m.start, m.end
+        num = m.number
+        try:
+            e164 = phonenumbers.format_number(num, PhoneNumberFormat.E164)
+        except Exception:  # pragma: no cover
+            continue
+        extension = num.extension or None
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", end)
+        if line_end == -1:
+            line_end = len(text)
+        next_start = raw_matches[idx + 1].start if idx + 1 < len(raw_matches) else len(text)
+        after_limit = min(line_end, next_start)
+        # extension in a form the matcher does not read ("poste 12", "Durchwahl 12")
+        if extension is None:
+            em = EXTENSION_AFTER_RE.match(text, end, after_limit)
+            if em:
+                extension = em.group("ext")
+                end = em.end()
+        prefix_from = max(line_start, consumed_until)
+        if idx > 0:
+            prefix_from = max(prefix_from, raw_matches[idx - 1].end)
+        prefix = text[prefix_from:start]
+        label = None
+        ptype = None
+        lm = LABEL_BEFORE_RE.search(prefix[-60:])
+        if lm:
+            label = lm.group("label") or lm.group("letter")
+            ptype = label_type(label)
+            if ptype is None:
+                label = None
+        if ptype is None:
+            am = LABEL_AFTER_RE.match(text, end, after_limit)
+            if am:
+                cand = am.group("label")
+                t = label_type(cand)
+                if t is not None and not (len(cand) == 1 and cand.lower() in ("x", "e")):
+                    label, ptype = cand, t
+                    consumed_until = am.end()
+        from_label = ptype is not None
+        ptype = ptype or _number_type(num)
+        raw = m.raw_string
+        had_plus = raw.lstrip().startswith("+") or raw.lstrip().startswith("00")
+        try:
+            num_region = phonenumbers.region_code_for_number(num)
+        except Exception:  # pragma: no cover
+            num_region = None
+        del from_label
+        out.append(PhoneMatch(e164=e164, type=ptype, extension=extension, span=(start, end),
+                              label=label, region=num_region,
+                              region_assumed=assumed and not had_plus))
+        consumed_until = max(consumed_until, end)
+    return out
