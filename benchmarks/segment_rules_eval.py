@@ -14,6 +14,8 @@ What it reports:
   while this segmenter calls it ``signature``:
 
   - ``strict``: gold = ``Body/Signature`` lines; predicted = ``signature`` lines of message 0;
+  - ``sig+discl``: the same, counting predicted ``disclaimer`` lines too (Quagga's signature
+    zones hold the disclaimers that close them);
   - ``sig+name``: gold also counts lines carrying a ``Body/Outro/Name`` span;
   - ``closing``: gold = ``Body/Outro`` + ``Body/Signature``; predicted = ``signoff`` + ``signature``.
 
@@ -160,7 +162,7 @@ def eval_quagga(split: str, errors: int = 0, use_sender: bool = True) -> dict:
     if split == "eval":
         raise SystemExit("the eval split is kept for the final report of a chosen model")
     files = sorted(glob.glob(str(QUAGGA / split / "*.ann")))
-    counts = {k: [0, 0, 0] for k in ("strict", "sig+name", "closing", "header")}
+    counts = {k: [0, 0, 0] for k in ("strict", "sig+discl", "sig+name", "closing", "header")}
     split_ok = 0
     shown = 0
     t0 = time.perf_counter()
@@ -185,8 +187,12 @@ def eval_quagga(split: str, errors: int = 0, use_sender: bool = True) -> dict:
             g_close = newest and bool(gold[i] & {"Body/Signature", "Body/Outro"})
             p = pred[i]
             p_sig = p is not None and p == ("signature", 0)
+            p_sigd = p is not None and p[1] == 0 and p[0] in ("signature", "disclaimer")
             p_close = p is not None and p[1] == 0 and p[0] in ("signature", "signoff")
-            for key, g, pp in (("strict", g_sig, p_sig), ("sig+name", g_name, p_sig), ("closing", g_close, p_close)):
+            for key, g, pp in (
+                ("strict", g_sig, p_sig), ("sig+discl", g_sig, p_sigd),
+                ("sig+name", g_name, p_sig), ("closing", g_close, p_close),
+            ):
                 c = counts[key]
                 c[0] += g and pp
                 c[1] += (not g) and pp
@@ -309,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
 
     q = eval_quagga(args.split, args.errors, not args.no_sender)
     print(f"Quagga Enron {args.split}: {q['files']} emails, {q['seconds']:.2f} s")
-    for k in ("strict", "sig+name", "closing", "header"):
+    for k in ("strict", "sig+discl", "sig+name", "closing", "header"):
         p, r, f, tp, fp, fn = q[k]
         print(f"  {k:9} lines  P={p:.3f} R={r:.3f} F1={f:.3f}  (tp={tp} fp={fp} fn={fn})")
     print(f"  newest-message end matches annotation: {q['split_ok']}/{q['files']} = {q['split_ok'] / max(1, q['files']):.3f}")

@@ -6,7 +6,11 @@ import json
 
 import pytest
 
-from .conftest import EXAMPLE_MAILBOX, run_cli
+from webleads_core.testing.helpers import run_cli
+
+from pathlib import Path
+
+EXAMPLE_MAILBOX = Path(__file__).resolve().parents[1] / "examples" / "mailbox"
 
 KEYS = ("name", "title", "company", "emails", "phones", "address", "websites", "social", "kind", "role",
         "confidence", "sources")

@@ -7,7 +7,9 @@ import re
 from webleads_core.cli.commands import BUILTIN
 from webleads_core.hookspecs import HOOK_NAMES
 
-from .conftest import ROOT
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
 
 HOOKS_DOC = (ROOT / "docs" / "hooks.md").read_text()
 TESTS = "\n".join(p.read_text() for p in (ROOT / "tests").glob("test_*.py") if p.name != "test_docs.py")

@@ -6,7 +6,9 @@ import re
 import subprocess
 import sys
 
-from .conftest import ROOT
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_embed_example_runs():

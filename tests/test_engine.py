@@ -9,7 +9,7 @@ from webleads_core.engine.run import run_pipeline
 from webleads_core.records import Checkpoint, Resync
 from webleads_core.store import SQLiteStore
 
-from .conftest import eml
+from webleads_core.testing.helpers import eml
 
 GOOD = eml("Jane Doe <jane.doe@northwind-logistics.example>", "me@webleads-demo.example",
            "Hi\n\nBest regards,\nJane Doe\nHead of Operations\nNorthwind Logistics Ltd\nTel: +44 20 7946 0958\n")

@@ -12,30 +12,12 @@ from webleads_core.engine.plugins import collect
 from webleads_core.hookspecs import HOOK_NAMES
 from webleads_core.records import Checkpoint
 
-from .conftest import eml
-
-
-class MemorySource:
-    """A source over messages held in memory, for hook tests."""
-
-    def __init__(self, config):
-        self.config = config
-
-    def read(self, cursor, context):
-        for i, raw in enumerate(self.config.options["messages"]):
-            yield Document.from_email(self.config.name, f"m{i}", raw, owner="me@webleads-demo.example")
-        yield Checkpoint(self.config.name, {"done": len(self.config.options["messages"])})
+from webleads_core.testing.helpers import MemoryPlugin, eml
 
 
 MESSAGES = [eml("Jane Doe <jane.doe@northwind-logistics.example>", "me@webleads-demo.example",
                 "Hi,\n\nSee you soon.\n\nBest regards,\nJane Doe\nHead of Operations\nNorthwind Logistics Ltd\n"
                 "Mobile: +44 7700 900123\nhttps://northwind-logistics.example\n")]
-
-
-class MemoryPlugin:
-    @hookimpl
-    def register_sources(self, register):
-        register("memory", MemorySource)
 
 
 def run_with(*plugins, sinks=()):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import eml, run_cli
+from webleads_core.testing.helpers import eml, run_cli
 
 CANARY = "CANARY-7f3a9c-body-text"
 QUOTED_CANARY = "CANARY-quoted-5b21e"

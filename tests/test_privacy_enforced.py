@@ -12,7 +12,7 @@ from webleads_core.engine.run import run_pipeline
 from webleads_core.privacy import seal
 from webleads_core.store import SQLiteStore
 
-from .conftest import eml
+from webleads_core.testing.helpers import eml
 
 BODY_SECRET = "quarterly numbers are confidential 9931"
 
@@ -51,7 +51,7 @@ def test_a_plugin_that_blocks_everything_cannot_get_an_unsealed_record_into_a_si
 
         @hookimpl
         def register_sources(self, register):
-            from .test_plugins import MemorySource
+            from webleads_core.testing.helpers import MemorySource
 
             register("memory", MemorySource)
 

@@ -51,17 +51,22 @@ def extract(
     paths: Iterable[str | Path],
     *,
     owner: str = "",
+    urls: Sequence[str] = (),
     pm: pluggy.PluginManager | None = None,
     progress: bool = False,
 ) -> tuple[list[Contact], RunResult]:
-    """Run the whole pipeline (privacy included) on local mail files without a store.
+    """Run the whole pipeline (privacy included) on local files without a store.
 
+    ``paths`` are .eml files, mbox files, Maildirs, folders (and .html pages when the
+    web plugin is installed); ``urls`` are crawled by the web plugin's ``web`` source.
     Returns the published contacts and the run's counts.  An in-memory store does the
     identity resolution, so the contacts are merged across the files.
     """
     from .default_plugins.local_mail import detect_source
 
     srcs = [detect_source(Path(p), name=f"cli{i}", owner=owner) for i, p in enumerate(paths)]
+    if urls:
+        srcs.append(SourceConfig(name="cli-web", type="web", owner=owner, options={"seeds": list(urls)}))
     pipeline = build_pipeline(Config(), pm=pm, sources=srcs)
     with SQLiteStore("sqlite:///:memory:") as store:
         result = run_pipeline(pipeline, store, progress=Progress(enabled=progress))

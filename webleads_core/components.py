@@ -103,6 +103,8 @@ class Extractor(Protocol):
     Attributes:
         name, version: recorded in every piece of evidence's provenance.
         kinds: the document kinds it handles (``"email"``, ``"page"``, ``"record"``).
+        replaces: optional tuple of extractor names this one takes the place of (a trained
+            signature tagger replaces ``"signature-rules"``); those are left out of the pipeline.
     """
 
     name: str

@@ -37,7 +37,10 @@ def _exit_code(result: Any) -> int:
 
 
 def configure_extract(p: argparse.ArgumentParser) -> None:
-    p.add_argument("paths", nargs="+", metavar="PATH", help=".eml files, mbox files, Maildirs or folders")
+    p.add_argument("paths", nargs="*", metavar="PATH",
+                   help=".eml files, mbox files, Maildirs, folders (.html pages with the web plugin)")
+    p.add_argument("--url", action="append", default=[], metavar="URL",
+                   help="crawl this site with the web plugin's `web` source (repeatable)")
     p.add_argument("--format", choices=FORMATS, default="jsonl", help="output format (default jsonl)")
     p.add_argument("--owner", default="", help="whose mailbox this is (their own address)")
     p.add_argument("-o", "--output", help="write to this file instead of standard output")
@@ -50,7 +53,9 @@ def run_extract(args: argparse.Namespace) -> int:
     from ..default_plugins.sinks import RENDERERS
 
     progress = _progress_default() if args.progress is None else args.progress
-    contacts, result = extract(args.paths, owner=args.owner, pm=args.pm, progress=progress)
+    if not args.paths and not args.url:
+        raise ConfigError("give at least one PATH or --url")
+    contacts, result = extract(args.paths, owner=args.owner, urls=args.url, pm=args.pm, progress=progress)
     text = RENDERERS[args.format](contacts)
     if args.output:
         from ..sinkbase import atomic_write

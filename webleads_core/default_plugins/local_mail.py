@@ -129,7 +129,7 @@ class MaildirSource:
 class MboxSource:
     """``type = "mbox"``: a Unix mbox file, read as a stream.
 
-    Cursor: ``{"offset": bytes done, "head": digest of the first 4 KiB}``.  When the
+    Cursor: ``{"offset": bytes done, "head": digest of the first bytes, "head_len": how many}``.  When the
     file only grew, a rerun starts at the offset; when its head changed (rewritten,
     compacted), the source asks for a resync and the store's dedup keeps counts right.
     The item id is the Message-ID, or a digest of the message when it has none.
@@ -141,19 +141,22 @@ class MboxSource:
         if not self.path.is_file():
             raise ConfigError(f"source {config.name!r}: {self.path} is not a file")
 
-    def _head(self) -> str:
+    def _head(self, length: int) -> str:
         with self.path.open("rb") as fh:
-            return hashlib.sha256(fh.read(4096)).hexdigest()[:16]
+            return hashlib.sha256(fh.read(length)).hexdigest()[:16]
 
     def read(self, cursor: Mapping[str, Any] | None, context: SourceContext) -> Iterator:
-        head = self._head()
         size = self.path.stat().st_size
         start = 0
         if cursor:
-            if cursor.get("head") == head and int(cursor.get("offset", 0)) <= size:
-                start = int(cursor.get("offset", 0))
+            old_len = int(cursor.get("head_len", 4096))
+            offset = int(cursor.get("offset", 0))
+            if offset <= size and cursor.get("head") == self._head(old_len):
+                start = offset
             else:
                 yield Resync(self.config.name, "mbox rewritten")
+        head_len = min(size, 4096)
+        head = self._head(head_len)
         n = 0
         for offset, end, raw in iter_mbox(self.path, start):
             m = _MESSAGE_ID.search(raw, 0, 65536)
@@ -162,8 +165,8 @@ class MboxSource:
                 yield Document.from_email(self.config.name, item_id, raw, owner=self.config.owner)
             n += 1
             if n % CHECKPOINT_EVERY == 0:
-                yield Checkpoint(self.config.name, {"offset": end, "head": head})
-        yield Checkpoint(self.config.name, {"offset": max(start, size), "head": head})
+                yield Checkpoint(self.config.name, {"offset": end, "head": head, "head_len": head_len})
+        yield Checkpoint(self.config.name, {"offset": max(start, size), "head": head, "head_len": head_len})
 
 
 def iter_mbox(path: Path, start: int = 0) -> Iterator[tuple[int, int, bytes]]:
@@ -216,7 +219,14 @@ def detect_source(path: Path, name: str | None = None, owner: str = "") -> Sourc
     if not path.exists():
         raise ConfigError(f"{path}: no such file or folder")
     if path.is_dir():
-        typ = "maildir" if (path / "cur").is_dir() or (path / "new").is_dir() else "eml"
+        if (path / "cur").is_dir() or (path / "new").is_dir():
+            typ = "maildir"
+        elif not any(path.rglob("*.eml")) and any(path.rglob("*.htm*")):
+            typ = "html"  # local pages, read by the web plugin's `html` source
+        else:
+            typ = "eml"
+    elif path.suffix.lower() in (".html", ".htm", ".xhtml"):
+        typ = "html"
     else:
         with path.open("rb") as fh:
             typ = "mbox" if fh.read(5) == b"From " else "eml"

@@ -85,12 +85,15 @@ def build_pipeline(
             patterns.append(re.compile(p))
         except re.error as exc:
             raise ConfigError(f"privacy.extra_redact: bad pattern: {exc}") from None
+    # an extractor may declare `replaces = ("name", ...)`: a trained tagger takes the
+    # place of the rule-based one whenever its plugin is installed
+    replaced = {n for r in reg.extractors.values() for n in getattr(r.obj, "replaces", ())}
     return Pipeline(
         config=config,
         registry=reg,
         sources=tuple(built_sources),
         segmenter=segmenter,
-        extractors=tuple((r.name, r.obj) for r in reg.extractors.values()),
+        extractors=tuple((r.name, r.obj) for r in reg.extractors.values() if r.name not in replaced),
         scorers=tuple((r.name, r.obj) for r in reg.scorers.values()),
         sinks=tuple(built_sinks),
         privacy_rules=tuple((r.name, r.obj) for r in reg.privacy_rules.values()),

@@ -84,7 +84,12 @@ def _capture(pipeline: Pipeline, doc: Document) -> Capture:
         return privacy.purge_email(doc, parsed, zones)
     if doc.kind == "record":
         return privacy.purge_record(doc)
-    # pages get their capture from the web plugin's issue; until then they are refused
+    if doc.kind == "page":
+        try:
+            from ..pages import capture_page  # the page purge: contact-bearing parts only
+        except ImportError:
+            raise ItemRejected("document.page_unsupported", stage="parse") from None
+        return capture_page(doc)
     raise ItemRejected("document.kind_unknown", stage="parse")
 
 

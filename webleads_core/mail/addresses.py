@@ -210,6 +210,8 @@ _SPACES = re.compile(r"\s{1,1000}")
 def sanitize_field(value: str, max_chars: int = 16384) -> str:
     """One line of text safe to store and export: no CR, LF, NUL or other control or
     bidi-override character, whitespace collapsed, at most ``max_chars`` characters."""
+    if value.isprintable() and "  " not in value and value == value.strip():
+        return value[:max_chars].rstrip()  # fast path: nothing to remove
     value = _CONTROLS.sub(" ", value[: max_chars * 2])
     value = _SPACES.sub(" ", value).strip()
     return value[:max_chars].rstrip()
@@ -218,8 +220,10 @@ def sanitize_field(value: str, max_chars: int = 16384) -> str:
 # ----------------------------------------------------------------------------- emails
 
 _LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,64}(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,64}){0,32}")
-_LABEL = re.compile(r"[^\W_](?:[^\W_]|-){0,62}")
-_TLD_DIGITS = re.compile(r"[0-9]{1,63}")
+# labels of letters/digits with inner hyphens; "." is outside both classes, so the
+# only backtracking is inside one label (at most 63 characters).
+_LABEL_RE = r"[^\W_](?:(?:[^\W_]|-){0,61}[^\W_])?"
+_DOMAIN = re.compile(rf"{_LABEL_RE}(?:\.{_LABEL_RE}){{1,126}}")
 
 
 def normalize_email(addr: str) -> str | None:
@@ -239,15 +243,9 @@ def normalize_email(addr: str) -> str | None:
     domain = domain.lower()
     if domain.endswith("."):
         domain = domain[:-1]
-    if len(domain) > 253:
+    if len(domain) > 253 or not _DOMAIN.fullmatch(domain):
         return None
-    labels = domain.split(".")
-    if len(labels) < 2:
-        return None
-    for label in labels:
-        if not _LABEL.fullmatch(label) or label.endswith("-"):
-            return None
-    if _TLD_DIGITS.fullmatch(labels[-1]):
+    if domain.rsplit(".", 1)[1].isdigit():
         return None
     return f"{local}@{domain}"
 
@@ -273,6 +271,7 @@ _NOT_NAMES = frozenset(
 )
 _NAME_EDGE_PUNCT = ",;:|/-_*~=+"
 _MAX_NAME = 128
+_SIMPLE_NAME = re.compile(r"[^\W\d_](?:[^\W\d_]|[ .'-]){0,100}")
 
 
 def _is_name_part(part: str, max_words: int, allow_particles: bool) -> bool:
@@ -304,6 +303,8 @@ def clean_display_name(name: str | None) -> str | None:
     """
     if not name:
         return None
+    if _SIMPLE_NAME.fullmatch(name) and " via " not in name.lower():
+        return " ".join(name.split())  # fast path: letters, spaces, dots, hyphens only
     s = sanitize_field(name, 1024)
     if not s or _EMAILISH.search(s):
         return None

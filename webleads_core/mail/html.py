@@ -38,14 +38,17 @@ _SOFT = "\ue000"  # private-use markers: a block boundary, a <br>
 _HARD = "\ue001"
 _MARKERS_UTF8 = (_SOFT.encode("utf-8"), _HARD.encode("utf-8"))
 
-_HTML_WS = re.compile(r"[ \t\n\r\f\v]{1,100000}")
-# A run of spaces and markers becomes max(1, number of <br>) newlines, in two C-level
-# passes: spaces and block markers around each <br> marker are absorbed into it, then
-# each remaining run of block markers becomes one newline.
-_AROUND_HARD = re.compile(f"[ {_SOFT}]{{0,100000}}{_HARD}[ {_SOFT}]{{0,100000}}")
-_SOFT_RUN = re.compile(f"[ {_SOFT}]{{0,100000}}{_SOFT}[ {_SOFT}]{{0,100000}}")
-_SPACE_AT_EOL = re.compile(r" ?\n ?")
-_LINE_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]{1,10000}")
+# Every pattern starts with a fixed character or class, so the regex engine skips
+# ordinary text quickly; single spaces are left alone.
+_HTML_WS = re.compile(r"[ \t\n\r\f\v]{2,100000}|[\t\n\r\f\v]")
+# A run of spaces and markers becomes max(1, number of <br>) newlines: block markers and
+# spaces around each <br> marker are absorbed into it, then each remaining run of block
+# markers becomes one newline.
+_HARD_THEN = re.compile(f"{_HARD}[ {_SOFT}]{{1,100000}}")
+_SOFT_BEFORE_HARD = re.compile(f"{_SOFT}[ {_SOFT}]{{0,100000}}{_HARD}")
+_SOFT_RUN = re.compile(f"{_SOFT}[ {_SOFT}]{{0,100000}}")
+_ODD_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000]{1,100000}")
+_SPACE_RUN = re.compile(r"  {1,100000}")
 _BLANK_RUNS = re.compile(r"\n{3,100000}")
 _DROP_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f\u200b\u2060\ufeff\ue000-\ue001]")
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,512}?charset\s{0,8}=\s{0,8}["']?\s{0,8}([A-Za-z0-9._:+-]{1,40})""", re.IGNORECASE)
@@ -166,11 +169,13 @@ def _tree_text(root: etree._Element) -> str:
         el.tail = " " + el.tail if el.tail else " "
     text = "".join(root.itertext())
     text = _HTML_WS.sub(" ", text)
-    text = _AROUND_HARD.sub(_HARD, text)
+    text = _HARD_THEN.sub(_HARD, text)
+    text = _SOFT_BEFORE_HARD.sub(_HARD, text)
     text = _SOFT_RUN.sub("\n", text)
     text = text.replace(_HARD, "\n")
     text = _DROP_CHARS.sub("", text)
-    text = _LINE_SPACES.sub(" ", text)
-    text = _SPACE_AT_EOL.sub("\n", text)
+    text = _ODD_SPACES.sub(" ", text)  # after the breaks: an &nbsp; line stays a blank line
+    text = _SPACE_RUN.sub(" ", text)
+    text = text.replace(" \n", "\n").replace("\n ", "\n")
     text = _BLANK_RUNS.sub("\n\n", text)
     return text.strip("\n ")

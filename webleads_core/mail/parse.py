@@ -62,7 +62,12 @@ MAIL_HEADERS = frozenset(
     }
 )
 
-_FIELD_NAME = re.compile(rb"([\x21-\x39\x3b-\x7e]{1,128})[ \t]{0,64}:")
+# A field and its continuation lines; "[^\n]" and "\n[ \t]" cannot overlap, so matching
+# is linear.
+_FIELD = re.compile(
+    rb"([\x21-\x39\x3b-\x7e]{1,128})[ \t]{0,64}:([^\n]{0,1000000}(?:\n[ \t][^\n]{0,1000000}){0,1000000})(?:\n|\Z)"
+)
+_MSGID_BAD = re.compile(r"[\x00-\x20\x7f]")
 _BLANK_LINE = re.compile(rb"\n\r?\n")
 _LEADING_SPACE = re.compile(rb"[\r\n]{0,4096}")
 _MULTIPART_FIRST_DELIM = re.compile(rb"^--([^\s]{1,200})[ \t]{0,64}\r?$", re.MULTILINE)
@@ -101,37 +106,30 @@ def split_headers(
     Names are lower-case; values are unfolded (CR LF before white space removed) and
     stripped.  Reading stops at the first line that is neither a field nor a
     continuation: returns the fields, the offset where that line starts (the body
-    starts there) or ``len(block)``, and whether such a line was found.
+    starts there) or ``len(block)``, and whether such a line was found.  Continuation
+    lines before the first field are skipped.
     """
     fields: list[tuple[str, bytes]] = []
-    name: str | None = None
-    parts: list[bytes] = []
-    offset = 0
-    stopped = False
-    for line in block.split(b"\n"):
-        line_len = len(line) + 1
-        if line.endswith(b"\r"):
-            line = line[:-1]
-        if line[:1] in (b" ", b"\t"):
-            if name is not None:
-                parts.append(line)
-            offset += line_len
-            continue
-        m = _FIELD_NAME.match(line)
+    pos = 0
+    n = len(block)
+    match = _FIELD.match
+    while pos < n:
+        m = match(block, pos)
         if m is None:
-            if not line.strip() and offset + line_len >= len(block):
-                offset += line_len
-                continue  # a trailing empty line of the block
-            stopped = True
-            break
-        if name is not None:
-            fields.append((name, b"".join(parts).strip()))
-        name = m.group(1).decode("ascii").lower()
-        parts = [line[m.end() :]]
-        offset += line_len
-    if name is not None:
-        fields.append((name, b"".join(parts).strip()))
-    return fields, min(offset, len(block)), stopped
+            nl = block.find(b"\n", pos)
+            line = block[pos : n if nl < 0 else nl]
+            if not fields and line[:1] in (b" ", b"\t"):
+                pos = n if nl < 0 else nl + 1  # continuation with nothing to continue
+                continue
+            if not line.strip(b"\r") and nl < 0:
+                break  # trailing empty remainder
+            return fields, pos, True
+        value = m.group(2)
+        if b"\n" in value:
+            value = value.replace(b"\r\n", b"").replace(b"\n", b"")
+        fields.append((m.group(1).decode("ascii").lower(), value.strip()))
+        pos = m.end()
+    return fields, n, False
 
 
 def _header_text(raw: bytes, defects: _Defects) -> str:
@@ -557,7 +555,7 @@ def _message_id(raw: bytes | None, defects: _Defects) -> str | None:
         defects.add("header.message_id_invalid")
         return None
     value = m.group(1) if m.re is _MSGID else m.group()
-    if _TEXT_CONTROLS.search(value) or any(ord(c) < 33 or ord(c) == 127 for c in value):
+    if _MSGID_BAD.search(value):
         defects.add("header.message_id_invalid")
         return None
     return value
@@ -620,7 +618,8 @@ def parse_message(raw: bytes, limits: MailLimits | None = None) -> ParsedMessage
         for name, vals in values.items()
         if name in _AUTOMATION_HEADERS
     }
-    automated = is_automated(small)
+    from_emails = [c.email for c in contacts if c.header == "from"]
+    automated = is_automated(small, from_emails=from_emails)
 
     walk = _Walk(raw, limits, defects)
     _walk(walk, body_start, len(raw), fields, 0)

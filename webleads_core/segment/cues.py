@@ -35,7 +35,7 @@ QUOTE_PREFIX = re.compile(r"^ {0,3}> ?")
 
 _WROTE_WORDS = _alt(
     """wrote|writes|has written|a écrit|a ecrit|écrit|schrieb|geschrieben|escribió|escribio
-    ha scritto|scrisse|schreef|heeft geschreven|escreveu|skrev|kirjoitti|napisał|napisała
+    ha scritto|scrisse|schreef|heeft geschreven|escreveu|skrev|kirjoitti|napisał(a)|napisał|napisała
     napisal|pisze|написал|написала|пишет|写道|wrote the following"""
 )
 #: The line ends like an attribution ("... wrote:", "... a écrit :", "... schrieb:").
@@ -51,7 +51,7 @@ ATTRIBUTION_START = re.compile(
 #: An attribution without a verb: a date with a time, then ``Name <email>:``
 #: (the Russian and some Gmail locales).
 ATTRIBUTION_EMAIL_COLON = re.compile(
-    r"\d{1,2}:\d{2}[^<>]{0,200}<[^<>\s@]{1,64}@[^<>\s@]{1,253}>\s{0,3}:\s{0,3}$"
+    r"\d{1,2}[:.]\d{2}[^<>]{0,200}<[^<>\s@]{1,64}@[^<>\s@]{1,253}>\s{0,3}:\s{0,3}$"
 )
 
 # -------------------------------------------------------------- header blocks
@@ -64,7 +64,9 @@ ORIGINAL_SEPARATOR = re.compile(
         message d'origine|message d’origine|message original|mensaje original|messaggio originale
         oorspronkelijk bericht|origineel bericht|mensagem original|opprinnelig melding
         oprindelig meddelelse|ursprungligt meddelande|alkuperäinen viesti|wiadomość oryginalna
-        исходное сообщение|původní zpráva|reply message|original e-mail|original email"""
+        исходное сообщение|původní zpráva|reply message|original e-mail|original email
+        oprindelig besked|original besked|opprinnelig melding|alkuperäinen viesti|originalmeddelande
+        reply separator"""
     )
     + r")\s{0,3}[-=_*]{2,40}\s{0,3}$"
 )
@@ -88,12 +90,22 @@ FORWARD_SEPARATOR = re.compile(
     )
     + r")\s{0,3}:?\s{0,3}$)"
 )
+#: A short rule (``====``, ``----``) right above a header block.
+SHORT_RULE = re.compile(r"^\s{0,10}\*{0,2}(?:_{3,300}|-{3,300}|={3,300})\*{0,2}\s{0,3}$")
+#: The first line of a Lotus Notes forward separator wrapped over two lines.
+FORWARD_BY_START = re.compile(r"(?i)^\s{0,10}-{3,40}\s{0,3}forwarded\sby\s")
+#: The second line of it: the rest of the date and the closing dashes.
+FORWARD_BY_END = re.compile(r"^[^\n]{0,40}-{3,80}\s{0,3}$")
+#: A "Key    : value" form line (automated notices), not a signature line.
+FORM_LINE = re.compile(r"^\s{0,6}[A-Z][\w /()-]{1,30}?(?:\s{2,20}|\t)[:=]\s")
+#: Table-like spacing inside a line.
+WIDE_GAP = re.compile(r"\S(?:\s{4,80}|\t{2,20})\S")
 #: A bare rule that often precedes an Outlook header block (``____`` or ``-----``).
 RULE_LINE = re.compile(r"^\s{0,10}\*{0,2}(?:_{8,300}|-{8,300}|={8,300})\*{0,2}\s{0,3}$")
 
-_FROM = _alt("from|de|von|da|van|från|fra|od|от|lähettäjä|sender|absender|expéditeur|remitente|mittente")
+_FROM = _alt("from|author|de|von|da|van|från|fra|od|от|lähettäjä|sender|absender|expéditeur|remitente|mittente")
 _DATE = _alt(
-    """sent|date|envoyé|envoye|gesendet|datum|enviado|enviado el|enviado em|enviada|enviada em|fecha
+    """sent|date|envoyé|envoye|envoyé le|envoye le|dato|päivämäärä|gesendet|datum|enviado|enviado el|enviado em|enviada|enviada em|fecha
     inviato|data|verzonden|verstuurd|skickat|sendt|wysłano|отправлено|дата|lähetetty|sent by
     message du"""
 )
@@ -106,7 +118,7 @@ _REPLY_TO = _alt("reply-to|reply to|antwort an|répondre à|responder a|please r
 HEADER_FIELD = re.compile(
     r"(?i)^\s{0,12}\*{0,2}(?P<label>"
     + "|".join((_REPLY_TO, _FROM, _DATE, _TO, _CC, _SUBJECT))
-    + r")\s{0,3}\*{0,2}\s{0,3}[:：]\*{0,2}(?:\s|$)"
+    + r")\s{0,3}\*{0,2}\s{0,3}[:：]\*{0,2}"
 )
 _LABEL_KIND: dict[str, str] = {}
 for _kind, _words in (("reply-to", _REPLY_TO), ("from", _FROM), ("date", _DATE), ("to", _TO),
@@ -214,7 +226,7 @@ DEVICE_FOOTER = re.compile(
     r"|outlook\svoor\s[^,;\n]{1,20}\sdownloaden"
     r"|skickat\sfrån\s[^,;:\n]{1,50}|sendt\sfra\s[^,;:\n]{1,50}|lähetetty\s[^,;:\n]{1,50}"
     r"|wysłane\sz\s[^,;:\n]{1,50}|отправлено\sс\s[^,;:\n]{1,50}"
-    r")\s{0,3}(?:\(\s{0,2}[^()\s]{1,120}\s{0,2}\))?\s{0,3}[.!]?\s{0,3}$"
+    r")\s{0,3}(?:\(\s{0,2}[^()\s]{1,120}\s{0,2}\)|<[^<>\s]{1,120}>)?\s{0,3}[.!]?\s{0,3}$"
 )
 #: Words that make a "Sent from ..." line a real device footer rather than a sentence.
 DEVICE_WORDS = re.compile(
@@ -242,7 +254,7 @@ DISCLAIMER_WORDS = re.compile(
     r"|geschäftsführer:|sitz der gesellschaft|siège social|registro mercantil|p\.?\s?iva"
 )
 #: A framing line of stars or equals signs around a disclaimer.
-FRAME_LINE = re.compile(r"^\s{0,6}[*=~#+-]{5,300}\s{0,3}$")
+FRAME_LINE = re.compile(r"^\s{0,40}[*=~#+_-]{5,300}\s{0,3}$")
 #: Mailing-list and notification footers (non-personal boilerplate).
 LIST_FOOTER = re.compile(
     r"(?i)mailing list$|^\s{0,6}to unsubscribe|unsubscribe from this|you are receiving this"

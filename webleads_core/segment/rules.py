@@ -200,7 +200,7 @@ def _thanks_sentence(s: str) -> bool:
 
 def _greeting(s: str) -> bool:
     s = _cap(s).strip()
-    if not s or len(s) > 70 or "?" in s:
+    if not s or len(s) > 70 or "?" in s or _signoff(s):
         return False
     m = C.GREETING.match(s)
     if m:
@@ -218,6 +218,17 @@ def _device(s: str) -> bool:
         return False
     m = C.DEVICE_FOOTER.match(s)
     return bool(m) and bool(C.DEVICE_WORDS.search(s))
+
+
+def _boilerplate(lines: Sequence[str], para: list[int]) -> str | None:
+    texts = [_cap(lines[i]) for i in para]
+    if all(_device(t) for t in texts):
+        return "device_footer"
+    if all(C.ATTACHMENT.match(t) for t in texts):
+        return "attachment"
+    if _disclaimer_para(texts) or _list_footer_para(texts) or all(C.FRAME_LINE.match(t) for t in texts):
+        return "disclaimer"
+    return None
 
 
 def _disclaimer_para(lines: Sequence[str]) -> bool:
@@ -255,16 +266,26 @@ def _label_message(lines: Sequence[str], sender: _Sender | None) -> list[str | N
         else:
             paras.append([i])
     content_end = n  # first line index of the trailing boilerplate
-    for para in reversed(paras):
+    boiler = [_boilerplate(lines, para) for para in paras]
+    for p in range(len(paras) - 1, -1, -1):
+        para = paras[p]
         texts = [lines[i] for i in para]
-        if all(_device(t) for t in texts):
+        kind = boiler[p]
+        if kind == "device_footer":
             for i in para:
                 kinds[i] = "device_footer"
-        elif _disclaimer_para(texts) or _list_footer_para(texts) or all(
-            C.FRAME_LINE.match(_cap(t)) for t in texts
-        ):
+        elif kind == "attachment":
+            pass  # attachment markers stay body, after the signature
+        elif kind == "disclaimer":
             for i in para:
                 kinds[i] = "disclaimer"
+        elif (
+            p > 0 and boiler[p - 1] == "disclaimer" and len(para) <= 4
+            and not any(_prose(_cap(t)) for t in texts)
+            and any(_strength(_cap(t), sender) == 2 for t in texts)
+        ):
+            for i in para:
+                kinds[i] = "signature"  # company contact lines under a disclaimer
         elif _device(texts[-1]) and len(para) <= 3:
             # "-- \nSent from my iPhone" : the footer line, the rest is looked at below
             kinds[para[-1]] = "device_footer"
@@ -353,12 +374,14 @@ def _find_signature(lines: Sequence[str], idx: list[int], sender: _Sender | None
     for k in range(m - 1, max(-1, m - MAX_SIG_LINES - 1), -1):
         i = tail[k]
         t = _cap(lines[i])
-        if i == idx[0]:
-            break
         if C.DASH_NAME.match(t) or (sender and sender.names(t)):
             after = tail[k + 1:]
+            if i == idx[0] and not after:
+                break  # the whole message is one name
             if not after or _sig_block_ok(lines, after, sender, after_signoff=True):
                 return i
+        if i == idx[0]:
+            break
         if _prose(t):
             break
 
@@ -412,12 +435,19 @@ def _trailing_block(lines: Sequence[str], idx: list[int], sender: _Sender | None
     while block and strengths[0] == 0:
         block.pop(0)
         strengths.pop(0)
-    if not block or block[0] == idx[0]:
+    if not block:
         return None
     strong = sum(1 for s in strengths if s == 2)
     names = sum(1 for s in strengths if s >= 1)
     first = _cap(lines[block[0]])
     first_is_name = _name_like(first) or bool(sender and sender.names(first))
+    texts = [_cap(lines[i]) for i in block]
+    if sum(1 for t in texts if C.FORM_LINE.match(t)) >= 2:
+        return None  # "Request ID    : 123" : an automated form
+    if sum(1 for t in texts if _has_phone(t)) > 5:
+        return None  # a phone directory, not one person's signature
+    if block[0] == idx[0] and not (strong >= 3 and first_is_name):
+        return None  # nothing but the block: only a clear signature counts
     if strong >= 2 and (first_is_name or strong >= 3 or len(block) <= 4):
         return block[0]
     if strong >= 1 and first_is_name and len(block) >= 2:
@@ -434,35 +464,41 @@ def _is_quoted(line: str) -> bool:
     return bool(C.QUOTED.match(line[:8]))
 
 
+_DATEY = re.compile(r"\d{1,4}[:./-]\d{1,2}|\d{4}")
+
+
 def _attribution(lines: Sequence[str], j: int) -> int:
     """Number of lines (1-3) of an attribution starting at ``j``, or 0."""
     first = _cap(lines[j]).strip()
     if not first or _is_quoted(lines[j]) or len(first) > 280:
         return 0
     starts = bool(C.ATTRIBUTION_START.match(first))
+    datey = starts or bool(_DATEY.search(first[:100]))
     joined = first
     for k in range(3):
         if k:
-            if j + k >= len(lines):
+            if j + k >= len(lines) or not datey:
                 break
             nxt = _cap(lines[j + k]).strip()
-            if not nxt or _is_quoted(lines[j + k]) or len(nxt) > 200:
+            if not nxt or len(nxt) > 200:
                 break
-            if not starts:
+            if _is_quoted(lines[j + k]) and not (joined.count("<") > joined.count(">") and nxt.startswith(">")):
+                break
+            if C.SENTENCE_END.search(joined) and not joined.endswith(":"):
                 break
             joined = joined + " " + nxt
-        if _attribution_text(joined, starts):
+        if _attribution_text(joined, starts, datey):
             return k + 1
     return 0
 
 
-def _attribution_text(t: str, starts: bool) -> bool:
+def _attribution_text(t: str, starts: bool, datey: bool) -> bool:
     if len(t) > 600:
         return False
     if C.WROTE_END.search(t):
         # "... wrote:" ; without a colon only when it opens like an attribution
         return t.endswith((":", "：")) or starts
-    if starts and t.endswith((":", "：")) and C.WROTE_ANY.search(t) and _digits(t) >= 1:
+    if datey and t.endswith((":", "：")) and C.WROTE_ANY.search(t):
         return True  # "Am 25.11.2025 um 15:00 schrieb Max <max@x.de>:"
     if C.ATTRIBUTION_EMAIL_COLON.search(t) and "@" in t and not t.lower().startswith(("from", "to", "cc")):
         return True  # "ср, 30 апр. 2025 г. в 15:19, John Doe <doe@example.com>:"
@@ -495,6 +531,15 @@ def _header_block(lines: Sequence[str], j: int) -> tuple[int, str, bool] | None:
     last_field: str | None = None
     if C.FORWARD_SEPARATOR.match(t):
         kind = "forward_header"
+    elif C.FORWARD_BY_START.match(t) and j + 1 < n and C.FORWARD_BY_END.match(_cap(lines[j + 1])):
+        kind = "forward_header"
+        j += 1  # the separator is wrapped over two lines
+    elif (
+        len(t.strip()) < 200 and j + 1 < n and "@" in t and re.search(r"\son\s\d{1,2}/\d{1,2}/\d{2,4}\s{0,3}$", t)
+        and re.match(r"^\s{0,10}\d{1,2}:\d{2}", _cap(lines[j + 1]))
+    ):
+        kind = "notes"
+        j += 1  # '"Doe, Jane" <jane@x.com> on 04/19/2001\n09:01:03 PM
     elif C.ORIGINAL_SEPARATOR.match(t):
         kind = "reply_header"
     elif C.RULE_LINE.match(t):
@@ -625,9 +670,18 @@ def _segment_level(
         if _is_quoted(line):
             r = j + 1
             last_q = j
-            while r < n and (_is_quoted(lines[r]) or _blank(lines[r])):
+            while r < n:
                 if _is_quoted(lines[r]):
                     last_q = r
+                elif _blank(lines[r]):
+                    pass
+                elif (
+                    r == last_q + 1 and r + 1 < n and _is_quoted(lines[r + 1])
+                    and not _blank(lines[last_q].lstrip(" >"))
+                ):
+                    pass  # a line wrapped without its ">" inside a quote
+                else:
+                    break
                 r += 1
             r = last_q + 1
             rest_blank = all(_blank(lines[x]) for x in range(r, min(n, r + 200)))
@@ -675,6 +729,14 @@ def _segment_level(
                     top = j
                 if top < j:
                     own = [x for x in own if x < top]
+            if by_field and top == j:
+                # a short rule ("====", "-----") just above the first field
+                up = j - 1
+                if up >= 0 and _blank(lines[up]) and up - 1 >= 0 and up in own:
+                    up -= 1
+                if up >= 0 and up in own[-3:] and C.SHORT_RULE.match(_cap(lines[up])):
+                    top = up
+                    own = [x for x in own if x < top]
             hdr = "\n".join(_cap(x) for x in lines[top:end])
             new_sender = _sender_from_header(hdr)
             flush()
@@ -689,7 +751,35 @@ def _segment_level(
         own.append(j)
         own_nonblank = True
         j += 1
+        if _device(line) and _split_after_device(lines, j):
+            # "Sent from my iPhone" then an unquoted older message without a header
+            flush()
+            own, own_nonblank, attributed, pending_sender = [], False, False, None
+            msg += 1
+            cur_sender = None
+            fresh = True
     flush()
+
+
+def _split_after_device(lines: Sequence[str], j: int) -> bool:
+    """After a device footer at ``j - 1``: does an older message follow (and not the
+    sender's own signature or more boilerplate)?"""
+    n = len(lines)
+    rest: list[str] = []
+    k = j
+    while k < n and len(rest) < 8:
+        if not _blank(lines[k]):
+            if _is_quoted(lines[k]) or _attribution(lines, k) or _header_block(lines, k):
+                return False  # the ordinary split handles it
+            rest.append(_cap(lines[k]))
+        k += 1
+    if not rest:
+        return False
+    if all(_device(t) or C.DISCLAIMER_WORDS.search(t) for t in rest):
+        return False
+    if _greeting(rest[0]) or any(_prose(t) for t in rest):
+        return True
+    return len(rest) >= 8
 
 
 def _sender_from_header(text: str) -> _Sender | None:

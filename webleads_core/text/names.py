@@ -274,6 +274,17 @@ def _display_overlap(toks: list[str], author_name: str | None) -> float:
     return 0.5 * len(common) / max(len(sa), len(st)) + 0.2
 
 
+_F_BAD_WORDS: frozenset[str] = frozenset()
+
+
+def _bad_words() -> frozenset[str]:
+    global _F_BAD_WORDS
+    if not _F_BAD_WORDS:
+        _F_BAD_WORDS = frozenset(fold(w) for w in (*TITLE_WORDS, *ORG_WORDS, *NON_NAME_WORDS,
+                                                   *TITLE_MODIFIERS))
+    return _F_BAD_WORDS
+
+
 def looks_like_name(line: str, author_name: str | None = None,
                     author_email: str | None = None) -> float:
     """Score 0..1 for "this line is a person's name", best when it is the author's.
@@ -296,8 +307,8 @@ def looks_like_name(line: str, author_name: str | None = None,
     if not toks:
         return 0.0
     folded = [fold(w).strip(".") for w in words]
-    bad = sum(1 for w in folded if w in TITLE_WORDS or w in ORG_WORDS or w in NON_NAME_WORDS
-              or w in TITLE_MODIFIERS or w.replace(".", "") in COMPANY_SUFFIXES_FOLDED)
+    bad_words = _bad_words()
+    bad = sum(1 for w in folded if w in bad_words or w.replace(".", "") in COMPANY_SUFFIXES_FOLDED)
     if bad:
         shape = 0.05 if bad < len(words) else 0.0
     else:
