@@ -12,6 +12,8 @@ newest message, else the nearest ``Header/Person/From`` span before it.
 
 Matching, per signature and field (sets of values):
   name      same :func:`name_key`
+  address   gold address spans of one signature are joined first (the tagger
+            returns one address per block, gold sometimes splits it by line)
   title, company, address
             strict: equal after case folding and dropping punctuation/extra blanks;
             loose: one contains the other or token Jaccard >= 0.5
@@ -107,6 +109,9 @@ def examples(root: Path, split: str):
                     gold[f].append((d["text"], sub))
             if not gold:
                 continue
+            if len(gold.get("address", [])) > 1:
+                # the tagger returns one address; gold sometimes splits it by line
+                gold["address"] = [(", ".join(v for v, _ in gold["address"]), None)]
             if sig["start"] < first_header:
                 a_name = _ANGLE.sub("", header.get("X-From", "") or "").strip(" \"'")
                 a_email = header.get("From")

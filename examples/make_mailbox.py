@@ -451,12 +451,12 @@ PRIYA = P(
     "priya", "Priya Raman", "priya@heliocloud.example", "Director of Partnerships", "Helio Cloud",
     {"work": phone("+1 628 204 7715", "US", "work"), "mobile": PRIYA_OLD.phones["mobile"]},
     tz="America/Los_Angeles",
-    extra={"linkedin": "linkedin.com/in/priya-raman-partnerships-demo"},
+    extra={"linkedin": "linkedin.com/in/priya-raman-partnerships-demo", "twitter": "twitter.com/priyaraman_demo"},
     sigs={"full": T("""
 {name}
 {title} | {company}
 O: {work} · M: {mobile}
-heliocloud.example · {linkedin}
+heliocloud.example · {linkedin} · {twitter}
 """)},
 )
 
@@ -467,7 +467,8 @@ DAEMON = P("daemon", "Mail Delivery System", f"MAILER-DAEMON@{MX}", listed=False
 SAMUEL = P(
     "samuel", "Samuel Adeyemi", "samuel.adeyemi@verdantbio.example", "Chief Scientific Officer",
     "Verdant Bio, Inc.",
-    {"work": phone("+1 617 945 3120", "US", "work"), "mobile": phone("+1 857 302 4471", "US", "mobile")},
+    {"work": phone("+1 617 945 3120", "US", "work"), "mobile": phone("+1 857 302 4471", "US", "mobile"),
+     "fax": phone("+1 617 945 3199", "US", "fax")},
     display="Dr. Samuel Adeyemi", tz="America/New_York",
     extra={"linkedin": "linkedin.com/in/samuel-adeyemi-verdant-demo"},
     sigs={"full": T("""
@@ -475,7 +476,7 @@ Dr. {name}, PhD (he/him)
 {title}
 {company}
 600 Beacon Labs Way, Cambridge, MA 02139, USA
-T: {work} | M: {mobile}
+T: {work} | M: {mobile} | F: {fax}
 verdantbio.example | {linkedin}
 
 "Curiosity first, evidence always."
@@ -517,7 +518,7 @@ OLIVIA = P(
      "fax": phone("+1 617 531 0999", "US", "fax")},
     tz="America/New_York",
     sigs={"full": T("""
-{name}, MBA
+{name}, MBA (she/her)
 {title}
 {company}
 75 Wharfside Plaza, 18th Floor, Boston, MA 02110
@@ -526,7 +527,7 @@ Mobile: {mobile}
 Fax: {fax}
 www.harborview-capital.example
 """)},
-    note="'MBA' after the name is a credential",
+    note="'MBA' and '(she/her)' follow the name",
 )
 
 
@@ -628,12 +629,16 @@ def h(*parts: str) -> str:
 def make_mid(m: Msg) -> str:
     seed = h(m.frm.email, m.subject, m.date.isoformat())
     dom = m.frm.email.split("@", 1)[1]
-    if m.style in ("gmail", "html-div"):
+    if m.style == "gmail":
         b = base64.b64encode(bytes.fromhex(seed[:42]), altchars=b"+_").decode().rstrip("=")
         return f"<CA{b}@mail.gmail.example>"
     if m.style in ("outlook", "android"):
         s = seed.upper()
-        return f"<{s[:4]}PR0{s[4]}MB{s[5:9]}{s[9:24]}@{s[:4]}PR0{s[4]}MB{s[5:9]}.eurprd0{int(s[24], 16) % 9 + 1}.prod.outlook.example>"
+        eu = m.frm.tz.startswith("Europe")
+        pfx = ("AM0PR", "DB9PR", "PA4PR", "VI1PR", "AS8PR") if eu else ("DM6PR", "BY5PR", "SN6PR", "CH2PR", "MN2PR")
+        host = f"{pfx[int(s[0], 16) % 5]}{int(s[1:3], 16) % 90 + 10:02d}MB{int(s[3:7], 16) % 9000 + 1000}"
+        region = f"eurprd0{int(s[7], 16) % 9 + 1}" if eu else f"namprd{int(s[8:10], 16) % 20 + 1:02d}"
+        return f"<{host}{s[10:42]}@{host}.{region}.prod.outlook.example>"
     if m.style in ("apple", "iphone"):
         return f"<{str(uuid.UUID(seed[:32])).upper()}@{dom}>"
     if m.style == "tb":
@@ -852,7 +857,8 @@ def html_sig(s: Sig, flavor: str) -> str:
             f"{inner}</td>\n</tr>\n</table>"
         )
     # apple
-    return "\n".join(f"<div>{hline(x) if x else '<br>'}</div>" for x in lines)
+    pre = "<div>--&nbsp;</div>\n" if s.delim else ""
+    return pre + "\n".join(f"<div>{hline(x) if x else '<br>'}</div>" for x in lines)
 
 
 def html_of(m: Msg) -> str:
@@ -1104,14 +1110,14 @@ def render(m: Msg) -> bytes:
     to = fmt_addrs(m.to, "To")
     cc = fmt_addrs(m.cc, "Cc") if m.cc else None
     style = m.style
-    if style in ("gmail", "html-div"):
+    if style == "gmail":
         hs += [("MIME-Version", "1.0")] + thread_headers(m) + [
             ("From", frm), ("Date", date), ("Message-ID", m.mid), ("Subject", subj), ("To", to)]
         hs += [("Cc", cc)] if cc else []
     elif style in ("outlook", "android"):
         seed = h("ti", m.mid)
         hs += [("From", frm), ("To", to)] + ([("CC", cc)] if cc else []) + [
-            ("Subject", subj), ("Thread-Topic", subj if m.subject.isascii() else subj),
+            ("Subject", subj), ("Thread-Topic", fmt_subject(re.sub(r"^((RE|FW|AW|WG|TR): )+", "", m.subject, flags=re.I), m)),
             ("Thread-Index", base64.b64encode(bytes.fromhex(seed[:44])).decode()),
             ("Date", date), ("Message-ID", m.mid)] + thread_headers(m) + [
             ("Accept-Language", "en-US"),
@@ -1129,6 +1135,10 @@ def render(m: Msg) -> bytes:
                ("Content-Language", {"it": "it-IT", "nl": "nl"}.get(m.lang, "en-US")), ("To", to)]
         hs += [("Cc", cc)] if cc else []
         hs += thread_headers(m) + [("From", frm), ("Subject", subj)]
+    elif style == "html-div":  # a webmail that sends HTML only
+        hs += [("MIME-Version", "1.0"), ("Date", date), ("From", frm), ("To", to)] + ([("Cc", cc)] if cc else [])
+        hs += [("Subject", subj), ("Message-ID", m.mid)] + thread_headers(m)
+        hs += [("User-Agent", "Roundcube Webmail/1.6.9")]
     else:  # plain / html-table: a generic client
         hs += [("From", frm), ("To", to)] + ([("Cc", cc)] if cc else []) + [
             ("Subject", subj), ("Date", date), ("Message-ID", m.mid)] + thread_headers(m) + [("MIME-Version", "1.0")]
@@ -1510,7 +1520,7 @@ Happy new year! It's been a while since our enrichment pilot wrapped up. We're p
 
 Best,
 Dana""")), dsig], "gmail")
-    M(d(2025, 2, 3, 18, 12, "UTC", 9), DAEMON, [DANA], "Undelivered Mail Returned to Sender", [], "plain",
+    M(d(2025, 2, 3, 18, 13, "UTC", 1), DAEMON, [DANA], "Undelivered Mail Returned to Sender", [], "plain",
       automated=True, raw_override=lambda m: bounce(m, m33))
     m35 = M(d(2025, 2, 17, 9, 30, PRIYA.tz), PRIYA, [DANA], "New role – Helio Cloud", [
         Para(T("""
@@ -1632,8 +1642,10 @@ We're moving into a new office in San Francisco this autumn and I immediately th
 
 Best,
 Dana""")), dsig], "gmail")
-    M(d(2025, 8, 11, 18, 31, MARCO.tz), MARCO, [DANA], "Risposta automatica: Office furniture samples – Webleads Demo SF office", [
+    M(d(2025, 8, 11, 18, 31, MARCO.tz), MARCO, [DANA], "Out of office / Fuori ufficio: Office furniture samples – Webleads Demo SF office", [
         Para(T("""
+Fuori ufficio / Out of office
+
 Grazie per il suo messaggio. Sono fuori ufficio fino al 22 agosto, con accesso limitato alla posta elettronica, e risponderò al mio rientro.
 
 Thank you for your message. I am out of the office until 22 August with limited access to email and will reply when I return.
@@ -2020,7 +2032,7 @@ def check(out: Path, msgs: list[Msg], raws: dict[int, bytes]) -> None:
                 if val:
                     assert re.sub(r"\s+", " ", val) in flat, f"M{m.n}: {val!r} not in decoded text"
     md = mailbox.Maildir(str(out), factory=None, create=False)
-    # Python < 3.13 lists new/.keep too; the Maildir spec says dot-files are not messages.
+    # Python 3.11's Maildir lists new/.keep too; the Maildir spec says dot-files are not messages.
     keys = [k for k in md.keys() if not k.startswith(".")]
     assert len(keys) == len(msgs), (len(keys), len(msgs))
     for k in keys:

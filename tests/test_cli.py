@@ -39,7 +39,7 @@ def test_extract_prints_contacts_in_the_documented_shape(mailbox):
             assert set(s) >= {"item", "extractor", "method"}
     jane = next(r for r in rows if "jane.doe@northwind-logistics.example" in r["emails"])
     assert jane["name"] == "Jane Doe" and jane["title"] == "Head of Operations"
-    assert {"number": "+447700900123", "type": "mobile"} in jane["phones"]
+    assert {"number": "+447911123456", "type": "mobile"} in jane["phones"]
     marc = next(r for r in rows if "marc.olivier@atelier-moreau.example" in r["emails"])
     assert marc["company"] == "Atelier Moreau SAS"
     assert {"number": "+33612345678", "type": "mobile"} in marc["phones"]

@@ -17,7 +17,7 @@ from webleads_core.testing.helpers import MemoryPlugin, eml
 
 MESSAGES = [eml("Jane Doe <jane.doe@northwind-logistics.example>", "me@webleads-demo.example",
                 "Hi,\n\nSee you soon.\n\nBest regards,\nJane Doe\nHead of Operations\nNorthwind Logistics Ltd\n"
-                "Mobile: +44 7700 900123\nhttps://northwind-logistics.example\n")]
+                "Mobile: +44 7911 123456\nhttps://northwind-logistics.example\n")]
 
 
 def run_with(*plugins, sinks=()):

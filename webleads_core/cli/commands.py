@@ -287,7 +287,7 @@ def run_plugins(args: argparse.Namespace) -> int:
     dists = {}
     for plugin, name in args.pm.list_name_plugin():
         dists[name] = getattr(plugin, "__name__", type(plugin).__name__)
-    for dist, plugin in args.pm.list_plugin_distinfo():
+    for plugin, dist in args.pm.list_plugin_distinfo():
         dists[args.pm.get_name(plugin)] = f"{dist.project_name} {dist.version}"
     if args.format == "json":
         print(json.dumps([{"plugin": k, "distribution": dists.get(k), "components": v}

@@ -1,6 +1,6 @@
 """The ``webleads`` command.
 
-Exit codes: 0 success (skipped items are reported, not failures), 2 usage or
+Exit codes: 0 success (skipped items are reported, not failures), 1 internal error, 2 usage or
 configuration error, 3 a source failed while others ran, 4 privacy violation,
 5 store error, 130 interrupted.  User errors print one line, never a traceback
 (``--verbose`` adds it for debugging).
@@ -16,9 +16,9 @@ from typing import Callable, Sequence
 from ..errors import ConfigError, PluginError, PrivacyViolation, StoreError, WebleadsError
 from . import commands
 
-EXIT_OK, EXIT_USAGE, EXIT_PARTIAL, EXIT_PRIVACY, EXIT_STORE, EXIT_INTERRUPTED = 0, 2, 3, 4, 5, 130
+EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_PARTIAL, EXIT_PRIVACY, EXIT_STORE, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 5, 130
 
-EPILOG = """exit codes: 0 ok, 2 usage or configuration error, 3 a source failed, 4 privacy violation,
+EPILOG = """exit codes: 0 ok, 1 internal error, 2 usage or configuration error, 3 a source failed, 4 privacy violation,
 5 store error, 130 interrupted.  Docs: docs/cli.md"""
 
 
@@ -96,6 +96,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except OSError as exc:
         return _fail(exc, EXIT_USAGE, verbose, f"{exc.strerror or type(exc).__name__}: {exc.filename or ''}")
+    except Exception as exc:  # a bug: say so in one line; the message may hold data, so only the type
+        return _fail(exc, EXIT_INTERNAL, verbose,
+                     f"internal error ({type(exc).__name__}); rerun with -vv for the traceback and report it")
 
 
 def _fail(exc: BaseException, code: int, verbose: int, message: str | None = None) -> int:

@@ -132,6 +132,21 @@ _TITLE_PHRASES_RE = re.compile(
     r"(?i)(?<!\w)(?:" + "|".join(re.escape(p) for p in sorted(TITLE_PHRASES, key=len, reverse=True)) + r")(?!\w)"
 )
 _SECOND_LEVEL = frozenset({"co", "com", "net", "org", "ac", "gov", "edu", "ne", "or", "gob", "gouv"})
+_PART_SPLIT_RE = re.compile(r"[-/&]")
+_ROLE_ENDINGS = ("ist", "ologue", "ologe", "ólogo", "ologo")
+#: Words a title never starts with (sentences do).
+_SENTENCE_STARTS = frozenset({"the", "and", "or", "for", "of", "to", "in", "on", "at", "by", "with",
+                              "from", "is", "are", "this", "that", "please", "thanks", "thank",
+                              "call", "my", "your", "our", "we", "you", "it", "if", "see", "let"})
+_ADDRESS_LABEL_RE = re.compile(
+    r"(?i)^[ \t]{0,4}(?:address|addr|adresse|anschrift|dirección|direccion|indirizzo|endereço|"
+    r"endereco|adres|office address|mailing address|postal address|visiting address|"
+    r"besuchsadresse|postanschrift|sede)[ \t]{0,3}:"
+)
+_HOUSE_NUMBER_RE = re.compile(r"^\d{1,6}[A-Za-z]?,?[ \t]{1,3}[A-ZÄÖÜÉ][\w.'-]{1,40}")
+_SMALL_WORDS = frozenset({"of", "and", "&", "the", "for", "de", "du", "des", "la", "le", "der",
+                          "die", "und", "für", "y", "e", "di", "da", "van", "von"})
+_ACRONYM_RE = re.compile(r"[A-Z][A-Z&]{1,7}")
 
 
 # accent-folded copies of the vocabularies (segments are folded before lookup)
@@ -214,8 +229,11 @@ def _title_hit(seg: str) -> bool:
         return False
     if _TITLE_PHRASES_RE.search(seg):
         return True
-    parts = [p for w in words for p in re.split(r"[-/&]", w) if p]
-    return any(p in _F_TITLE_WORDS for p in parts)
+    parts = [p for w in words for p in _PART_SPLIT_RE.split(w) if p]
+    if any(p in _F_TITLE_WORDS for p in parts):
+        return True
+    # role nouns by their ending: analyst, geologist, specialist (short segments only)
+    return len(words) <= 4 and any(len(p) >= 7 and p.endswith(_ROLE_ENDINGS) for p in parts)
 
 
 def _motto(seg: str) -> bool:
@@ -540,7 +558,10 @@ def tag_signature(
     # -- addresses first (they carry capitalised words that look like names)
     addr_groups: list[list[_Seg]] = []
     for sg in segs:
-        strong = _street_hit(sg.text) or _postcode_hit(sg.text)
+        labelled = _ADDRESS_LABEL_RE.match(sg.text)
+        if labelled:
+            sg.text = sg.text[labelled.end():].strip(_EDGE)
+        strong = bool(labelled) or _street_hit(sg.text) or _postcode_hit(sg.text)
         if strong and not _title_hit(sg.text) or strong and _DIGIT_RE.search(sg.text):
             sg.kind = "address"
             if addr_groups and addr_groups[-1][-1].line >= sg.line - 1 and len(addr_groups[-1]) < 3:
@@ -555,9 +576,12 @@ def tag_signature(
             if len(cand) == 1 and len(grp) < 3:
                 c = cand[0]
                 words = _words(c.text)
-                if (_country_only(c.text) or (direction == 1 and 1 <= len(words) <= 4
-                        and not _title_hit(c.text) and not _suffix_hit(c.text)
-                        and not _org_word_hit(c.text) and "," in c.text)):
+                plain = (not _title_hit(c.text) and not _suffix_hit(c.text)
+                         and not _org_word_hit(c.text))
+                if (_country_only(c.text)
+                        or (direction == 1 and 1 <= len(words) <= 4 and plain and "," in c.text)
+                        or (direction == -1 and plain and _HOUSE_NUMBER_RE.match(c.text)
+                            and len(words) <= 5)):
                     c.kind = "address"
                     if direction == 1:
                         grp.append(c)
@@ -597,7 +621,7 @@ def tag_signature(
         results.append(FieldValue("name", name_value, None, name_seg.line,
                                   round(min(0.95, 0.35 + 0.6 * name_score), 3)))
     else:
-        name_seg = None
+        name_seg, name_value = None, None
     name_line = name_seg.line if name_seg else None
 
     # -- titles and companies
@@ -630,7 +654,7 @@ def tag_signature(
         words = _WORD_RE.findall(text)
         if not words or len(words) > 10 or len(text) > 100:
             return False
-        if _words(text)[0] in _F_NON_NAME_WORDS and _words(text)[0] not in _F_TITLE_WORDS:
+        if _words(text)[0] in _SENTENCE_STARTS:
             return False
         return True
 
@@ -659,6 +683,14 @@ def tag_signature(
                     done = True
             if done:
                 continue
+        if is_title and "," in text:
+            head, _, tail = text.rpartition(",")
+            tail = tail.strip(_EDGE)
+            if head and tail and _ACRONYM_RE.fullmatch(tail) and title_ok(head):
+                # "Senior Counsel, EWS": the acronym is the unit or company
+                title_cands.append((sg, head))
+                company_cands.append((0.5, sg, tail))
+                continue
         if is_title and (strength < 0.8 or _title_words_only(text)):
             title_cands.append((sg, text))
         elif strength > 0:
@@ -686,6 +718,23 @@ def tag_signature(
             continue
         results.append(FieldValue("title", val, None, sg.line, conf))
         taken_titles += 1
+
+    if not company_cands and name_line is not None:
+        # name / title / company is the usual order: an unclaimed capitalised line
+        # right under the title (or the name) is most likely the organisation
+        title_lines = [sg.line for sg, _ in title_cands if 0 <= sg.line - name_line <= 2]
+        after = max(title_lines) if title_lines else name_line
+        for sg in segs:
+            if sg.kind is not None or not 0 < sg.line - after <= 1 or sg.line <= name_line:
+                continue
+            if any(sg is t for t, _ in title_cands):
+                continue
+            raw_words = _WORD_RE.findall(sg.text)
+            if (1 <= len(raw_words) <= 5 and not _DIGIT_RE.search(sg.text)
+                    and all(w[:1].isupper() or w.casefold() in _SMALL_WORDS for w in raw_words)
+                    and not _motto(sg.text) and looks_like_name(sg.text) < 0.5):
+                company_cands.append((0.45, sg, sg.text))
+                break
 
     if company_cands:
         def rank(c: tuple[float, _Seg, str]) -> tuple[float, int]:

@@ -157,6 +157,8 @@ def run_pipeline(
 
 def _run_source(pipeline, store, name, source, policy, counts, progress) -> None:
     cursor = store.get_cursor(name)
+    before = (counts.items, counts.skipped)
+    log.info("source %s: %s", name, "resuming from its checkpoint" if cursor else "first run")
     context = SourceContext(is_seen=lambda item_id: store.is_seen(name, item_id))
     batch: list[Evidence] = []
     seen: list[tuple[str, str]] = []
@@ -204,6 +206,7 @@ def _run_source(pipeline, store, name, source, policy, counts, progress) -> None
         else:
             log.warning("source %s yielded a %s: ignored", name, type(obj).__name__)
     flush()
+    log.info("source %s: %d items, %d skipped", name, counts.items - before[0], counts.skipped - before[1])
 
 
 def publish_to_sinks(pipeline: Pipeline, store: SQLiteStore, policy: privacy.Policy) -> int:

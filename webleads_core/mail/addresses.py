@@ -353,6 +353,8 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 _COMMENT_CHARS = re.compile(r"[()\\]")
+_FOLD = re.compile(r"\r?\n[ \t]")
+_BREAK = re.compile(r"[\r\n\x00]")
 _MAX_COMMENT_DEPTH = 32
 
 
@@ -500,6 +502,14 @@ def parse_address_header(
     pairs: list[tuple[str | None, str]] = []
     if not value:
         return pairs, defects
+    if "\n" in value or "\r" in value or "\x00" in value:
+        # Folding (a line break before white space) is fine; any other line break or a
+        # NUL is an injection attempt ("...\r\nBcc: victim@x"): nothing after it counts.
+        value = _FOLD.sub(" ", value)
+        cut = _BREAK.search(value)
+        if cut is not None:
+            value = value[: cut.start()]
+            defects.append("header.injection")
     if len(value) > limits.max_header_value:
         cut = value.rfind(",", 0, limits.max_header_value)
         value = value[:cut] if cut > 0 else ""

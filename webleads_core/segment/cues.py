@@ -113,16 +113,20 @@ _TO = _alt("to|à|a|an|para|aan|till|til|do|кому|vastaanottaja|destinataire|
 _CC = _alt("cc|bcc|copie à|copie a|copie|kopie|copia|kopia|копия|kopio|cópia|cco")
 _SUBJECT = _alt("subject|objet|sujet|betreff|asunto|oggetto|onderwerp|assunto|ämne|emne|temat|тема|aihe")
 _REPLY_TO = _alt("reply-to|reply to|antwort an|répondre à|responder a|please respond to")
+_OTHER = _alt(
+    """importance|sensitivity|priority|attachments|categories|wichtigkeit|priorität|anlagen
+    importance|priorité|pièces jointes|importancia|datos adjuntos|priorità|allegati|urgentie|bijlagen"""
+)
 
 #: One header field of a quoted block: ``From:``, ``*Sent:*``, ``De :``, ``Betreff:`` ...
 HEADER_FIELD = re.compile(
     r"(?i)^\s{0,12}\*{0,2}(?P<label>"
-    + "|".join((_REPLY_TO, _FROM, _DATE, _TO, _CC, _SUBJECT))
+    + "|".join((_REPLY_TO, _FROM, _DATE, _TO, _CC, _SUBJECT, _OTHER))
     + r")\s{0,3}\*{0,2}\s{0,3}[:：]\*{0,2}"
 )
 _LABEL_KIND: dict[str, str] = {}
 for _kind, _words in (("reply-to", _REPLY_TO), ("from", _FROM), ("date", _DATE), ("to", _TO),
-                      ("cc", _CC), ("subject", _SUBJECT)):
+                      ("cc", _CC), ("subject", _SUBJECT), ("other", _OTHER)):
     for _w in _words.split("|"):
         _LABEL_KIND.setdefault(_w.replace(r"\s{1,3}", " ").replace("\\", ""), _kind)
 
@@ -146,6 +150,10 @@ def header_field(line: str) -> tuple[str, str] | None:
 #: ``"Doe, Jane" <jane@x.com> on 09/13/2001 07:58:34 PM``.
 NOTES_FROM_ON = re.compile(
     r"(?i)\S\s{1,3}on\s{1,3}\d{1,2}/\d{1,2}/\d{2,4}\s{1,3}\d{1,2}:\d{2}(?::\d{2})?\s{0,3}(?:am|pm)?\s{0,3}$"
+)
+#: Lotus Notes: ``Kate Symes @ ECT        04/04/2001 05:44 PM`` (name, wide gap, date, time).
+NOTES_NAME_DATE = re.compile(
+    r"(?i)^\s{0,30}[A-Za-z\"][^\n]{0,80}?\S\s{2,80}\d{1,2}/\d{1,2}/\d{2,4}\s{1,3}\d{1,2}:\d{2}(?::\d{2})?\s{0,3}(?:am|pm)?\s{0,3}$"
 )
 #: A line that is only a date and a time (Lotus Notes header blocks).
 DATE_TIME_LINE = re.compile(
@@ -253,6 +261,12 @@ DISCLAIMER_WORDS = re.compile(
     r"|registered (?:office|in)|company (?:number|registration)|handelsregister|amtsgericht"
     r"|geschäftsführer:|sitz der gesellschaft|siège social|registro mercantil|p\.?\s?iva"
 )
+#: RFC 822 header lines leaking into a body ("X-Mailer:", "Message-ID:").
+HEADERISH = re.compile(r"(?i)^\s{0,6}(?:x-[\w-]{1,30}|message-[\w-]{1,30}|msgid|return-path|received|content-[\w-]{1,30}|mime-version)\s{0,2}:")
+#: Copyright lines (boilerplate however short).
+COPYRIGHT = re.compile(r"(?i)\bcopyright\b|all rights reserved|\(c\)\s{0,2}\d{4}|©")
+#: A bare internal extension ("x3-6343", "ext. 35614", "3-7060").
+EXTENSION = re.compile(r"(?i)^\s{0,6}(?:x|ext\.?|extn\.?|ext:)\s{0,2}\d{1,2}-?\d{3,5}\s{0,3}$|^\s{0,6}\d-\d{4}\s{0,3}$")
 #: A framing line of stars or equals signs around a disclaimer.
 FRAME_LINE = re.compile(r"^\s{0,40}[*=~#+_-]{5,300}\s{0,3}$")
 #: Mailing-list and notification footers (non-personal boilerplate).
@@ -332,7 +346,7 @@ NAME_TOKEN = re.compile(r"^(?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.-]{0,24}|[A-Z]\.?|(?:v
 SENTENCE_END = re.compile(r"[.?!;:]\s{0,3}$")
 #: Lines of only punctuation, images or attachment markers.
 ATTACHMENT = re.compile(
-    r"(?i)^\s{0,6}(?:<<[^<>]{1,200}>>|-\s\S{1,200}\.(?:doc|docx|xls|xlsx|pdf|ppt|pptx|txt|zip|wpd|jpg|gif|png|htm|html|msg)"
+    r"(?i)^\s{0,6}(?:<<[^<>]{1,200}>>|-\s[^\n]{1,200}\.(?:doc|docx|xls|xlsx|pdf|ppt|pptx|txt|zip|wpd|jpg|gif|png|htm|html|msg|vcf|rtf|csv)\s{0,3}$"
     r"|\(see attached file:[^()]{1,200}\)|<embedded [^<>]{1,100}>|\[(?:image|cid|attachment)[^\[\]]{0,200}\]"
     r"|attachment:|attachments:)"
 )

@@ -132,6 +132,7 @@ def _name_like(s: str) -> bool:
         return False
     caps = 0
     for w in words:
+        w = w.rstrip(",")
         if not C.NAME_TOKEN.match(w):
             return False
         if w[0].isupper():
@@ -161,7 +162,7 @@ def _prose(s: str) -> bool:
 
 def _strength(s: str, sender: _Sender | None) -> int:
     """How much a line looks like part of a signature: 2 strong, 1 weak, 0 none."""
-    if C.EMAIL.search(s) or _has_phone(s) or C.PHONE_LABEL.search(s):
+    if C.EMAIL.search(s) or _has_phone(s) or C.PHONE_LABEL.search(s) or C.EXTENSION.match(s):
         return 2
     if C.URL.search(s) or C.SOCIAL.search(s) or C.ADDRESS.search(s):
         return 2
@@ -194,8 +195,9 @@ def _signoff(s: str) -> bool:
 
 
 def _thanks_sentence(s: str) -> bool:
-    s = s.strip()
-    return len(s) <= 70 and bool(C.THANKS_SENTENCE.match(s)) and "?" not in s
+    """ "Thanks for your help!" : a short closing sentence (ends with . ! or ,)."""
+    s = _cap(s).strip()
+    return len(s) <= 60 and s.endswith((".", "!", ",")) and bool(C.THANKS_SENTENCE.match(s)) and "?" not in s
 
 
 def _greeting(s: str) -> bool:
@@ -233,6 +235,8 @@ def _boilerplate(lines: Sequence[str], para: list[int]) -> str | None:
 
 def _disclaimer_para(lines: Sequence[str]) -> bool:
     text = " ".join(_cap(x).strip() for x in lines[:40])
+    if len(lines) <= 3 and C.COPYRIGHT.search(text):
+        return True
     hits = len(C.DISCLAIMER_WORDS.findall(text))
     if not hits:
         return False
@@ -281,7 +285,7 @@ def _label_message(lines: Sequence[str], sender: _Sender | None) -> list[str | N
                 kinds[i] = "disclaimer"
         elif (
             p > 0 and boiler[p - 1] == "disclaimer" and len(para) <= 4
-            and not any(_prose(_cap(t)) for t in texts)
+            and not any(_prose(_cap(t)) or C.HEADERISH.match(_cap(t)) for t in texts)
             and any(_strength(_cap(t), sender) == 2 for t in texts)
         ):
             for i in para:
@@ -300,6 +304,8 @@ def _label_message(lines: Sequence[str], sender: _Sender | None) -> list[str | N
         if _device(lines[i]):
             kinds[i] = "device_footer"
     content = [i for i in content if kinds[i] == "body"]
+    while content and C.ATTACHMENT.match(_cap(lines[content[-1]])):
+        content.pop()  # attachment markers stay body, after the signature
     if not content:
         return kinds
 
@@ -315,6 +321,10 @@ def _label_message(lines: Sequence[str], sender: _Sender | None) -> list[str | N
 
     sig_start = _find_signature(lines, body_lines, sender)
     if sig_start is not None:
+        # a frame or rule line right above the signature opens it
+        pos = body_lines.index(sig_start)
+        if pos > 0 and C.FRAME_LINE.match(_cap(lines[body_lines[pos - 1]])) and body_lines[pos - 1] >= sig_start - 2:
+            sig_start = body_lines[pos - 1]
         for i in body_lines:
             if i >= sig_start:
                 kinds[i] = "signature"
@@ -442,6 +452,8 @@ def _trailing_block(lines: Sequence[str], idx: list[int], sender: _Sender | None
     first = _cap(lines[block[0]])
     first_is_name = _name_like(first) or bool(sender and sender.names(first))
     texts = [_cap(lines[i]) for i in block]
+    if any(C.HEADERISH.match(t) for t in texts):
+        return None
     if sum(1 for t in texts if C.FORM_LINE.match(t)) >= 2:
         return None  # "Request ID    : 123" : an automated form
     if sum(1 for t in texts if _has_phone(t)) > 5:
@@ -544,7 +556,7 @@ def _header_block(lines: Sequence[str], j: int) -> tuple[int, str, bool] | None:
         kind = "reply_header"
     elif C.RULE_LINE.match(t):
         kind = "rule"
-    elif len(t.strip()) < 200 and C.NOTES_FROM_ON.search(t.rstrip()):
+    elif len(t.strip()) < 200 and (C.NOTES_FROM_ON.search(t.rstrip()) or C.NOTES_NAME_DATE.match(t.rstrip())):
         kind = "notes"
     else:
         f = _field(t)
@@ -563,7 +575,8 @@ def _header_block(lines: Sequence[str], j: int) -> tuple[int, str, bool] | None:
             break
         f = _field(s)
         if f is not None:
-            fields.add(f[0])
+            if f[0] != "other":
+                fields.add(f[0])
             last_field = f[0]
             end = k + 1
             gap = 0
@@ -581,7 +594,7 @@ def _header_block(lines: Sequence[str], j: int) -> tuple[int, str, bool] | None:
             end = k + 1  # a wrapped To:/Cc: line
             k += 1
             continue
-        if not fields and k - j <= 4 and kind in ("reply_header", "forward_header", "notes") and (
+        if not fields and k - j <= 4 and kind in ("reply_header", "forward_header") and (
             C.DATE_TIME_LINE.match(s) or C.EMAIL.search(s) or len(s.strip()) <= 60
         ):
             end = k + 1  # Lotus Notes "sender / date" lines under a separator
@@ -721,6 +734,9 @@ def _segment_level(
         hb = _header_block(lines, j)
         if hb is not None:
             end, kind, by_field = hb
+            if fresh and not own_nonblank and msg > 0:
+                # a header at the very top of a quoted/forwarded message is its own header
+                msg -= 1
             top = j
             if by_field:
                 # Lotus Notes: "Name / date" lines just above the To: line belong to the block

@@ -21,7 +21,7 @@ Jane Doe
 Head of Operations
 Northwind Logistics Ltd
 Tel: +44 20 7946 0958
-Mobile: +44 7700 900123
+Mobile: +44 7911 123456
 www.northwind-logistics.example
 """),
     ("02-reply.eml", """From: Dana Whitfield <me@webleads-demo.example>

@@ -25,7 +25,9 @@ import re
 import unicodedata
 
 from .vocab import (
+    AMBIGUOUS_HONORIFICS,
     COMPANY_SUFFIXES_FOLDED,
+    COUNTRY_NAMES,
     CREDENTIALS,
     GENERATIONAL,
     HONORIFICS,
@@ -143,6 +145,8 @@ def clean_person_name(s: str) -> str | None:
     tokens = " ".join(kept).split()
     # honorifics in front (possibly several: "Prof. Dr.")
     while tokens and _is_honorific(tokens[0]) and len(tokens) > 1:
+        if _bare(tokens[0]) in AMBIGUOUS_HONORIFICS and len(tokens) < 3:
+            break  # "Don Fuller" is a name, "Don Juan Pérez" drops the honorific
         tokens.pop(0)
     # credentials at the back
     while tokens and _is_credential(tokens[-1]) and len(tokens) > 1:
@@ -180,8 +184,8 @@ def clean_person_name(s: str) -> str | None:
 
 
 def name_tokens(name: str) -> list[str]:
-    """Folded tokens of a name, without honorifics, credentials, generational suffixes
-    and dots (initials stay as one letter)."""
+    """Folded tokens of a (cleaned) name, without credentials after the first word,
+    generational suffixes and dots (initials stay as one letter)."""
     if not name:
         return []
     toks = []
@@ -190,7 +194,7 @@ def name_tokens(name: str) -> list[str]:
         if not t:
             continue
         b = t.replace(".", "")
-        if b in GENERATIONAL or b in CREDENTIALS or b in HONORIFICS and len(toks) == 0:
+        if b in GENERATIONAL or (b in CREDENTIALS and toks):
             continue
         b = "".join(ch for ch in b if ch.isalnum() or ch == "-")
         if b:
@@ -321,6 +325,10 @@ def looks_like_name(line: str, author_name: str | None = None,
             shape *= 0.6  # most of the line was decoration or credentials
         if any(len(w.strip(".")) == 1 for w in words) and n == 2 and len(words) == 2:
             shape *= 0.8  # "J. Doe"
+        if any(len(w) >= 3 and w.isupper() for w in words) and not cleaned.isupper():
+            shape *= 0.5  # an acronym among capitalised words: "California ISO"
+        if any(f in COUNTRY_NAMES for f in folded) or fold(cleaned) in COUNTRY_NAMES:
+            shape *= 0.5  # a place
     overlap = max(_display_overlap(toks, author_name), _email_overlap(toks, author_email))
     if bad and overlap < 0.9:
         overlap *= 0.3

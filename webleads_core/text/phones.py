@@ -89,10 +89,12 @@ def _label_alternation() -> str:
 
 
 _MULTI = _label_alternation()
+#: Words allowed between a label and its number ("Telephone No.:", "Fax number").
+_FILLER = r"(?:[ \t]{1,3}(?:no|nos|number|nr|nummer|numéro|numero|n°|nº|line|transmission|#)\.?)?"
 #: The last label of a line prefix: multi-letter labels anywhere near its end,
 #: single letters only right before the number.
 LABEL_BEFORE_RE = re.compile(
-    rf"(?i)(?<![\w])(?P<label>{_MULTI})\.?[ \t]{{0,3}}(?:\([^)\n]{{0,20}}\))?[ \t]{{0,3}}[.:#=/>-]{{0,2}}[ \t]{{0,6}}[(\[]?[ \t]{{0,2}}$"
+    rf"(?i)(?<![\w])(?P<label>{_MULTI})\.?{_FILLER}{_FILLER}[ \t]{{0,3}}(?:\([^)\n]{{0,20}}\))?[ \t]{{0,3}}[.:#=/>-]{{0,2}}[ \t]{{0,6}}[(\[]?[ \t]{{0,2}}$"
     rf"|(?<![\w.])(?P<letter>[a-z])\.?[ \t]{{0,3}}[.:/>-]{{0,2}}[ \t]{{0,4}}[(\[]?$"
 )
 #: A label right after the number (used with ``match`` at the number's end): ``713-853-6577 Office``, ``(770) 886-8202 (fax)``.

@@ -94,6 +94,9 @@ TITLE_WORDS: frozenset[str] = frozenset({
     "intern", "trainee", "fellow", "evangelist", "marketer", "salesperson", "economist",
     "ambassador", "liaison", "secretary-general", "nurse", "physician", "pharmacist",
     "dispatcher", "foreman", "inspector", "surveyor", "notary", "notaire", "officer",
+    "support", "geologist", "geophysicist", "chemist", "physicist", "actuary", "underwriter",
+    "originator", "negotiator", "estimator", "instructor", "coach", "mentor", "organizer",
+    "organiser", "facilitator", "moderator", "author", "journalist", "reporter", "photographer",
     # French
     "directeur", "directrice", "responsable", "chef", "gérant", "gérante", "ingénieur",
     "ingénieure", "chargé", "chargée", "conseiller", "conseillère", "président",
@@ -133,7 +136,7 @@ TITLE_MODIFIERS: frozenset[str] = frozenset({
     "business", "development", "customer", "account", "accounts", "key", "national",
     "international", "area", "country", "district", "human", "resources", "hr", "it",
     "commercial", "commerciale", "vertrieb", "einkauf", "ventes", "achats", "ventas",
-    "vendas", "vendite", "executive", "assistant", "associate", "vice", "co", "principal",
+    "vendas", "vendite", "vice", "co",
 })
 
 #: Multi-word title phrases (lower-case), matched as substrings on word boundaries.
@@ -474,6 +477,13 @@ SENSITIVE_PHRASES: tuple[str, ...] = tuple(
 )
 
 # --------------------------------------------------------------------------- names
+
+#: Honorifics that are also given names or words (``Don``): removed only when at least
+#: two name words remain.
+AMBIGUOUS_HONORIFICS: frozenset[str] = frozenset({
+    "don", "m", "me", "col", "gen", "ing", "mag", "ir", "lic", "eng", "arch", "lord", "sir",
+    "dame", "lady", "hon", "fr", "rag", "geom", "avv",
+})
 
 #: Honorifics written before a name (lower-case, dots removed).
 HONORIFICS: frozenset[str] = frozenset({
