@@ -30,7 +30,7 @@ class HeaderExtractor:
                           method="quoted_header" if c.role == "quoted" else "header",
                           observed_at=when, kind=c.kind, role=c.role)
             yield Evidence(field="email", value=c.email, confidence=base, **common)
-            if c.name and c.kind == "person":
+            if c.name:  # a role account's display name ("Northwind Sales") names it too
                 yield Evidence(field="name", value=c.name, confidence=base * 0.7, **common)
 
 

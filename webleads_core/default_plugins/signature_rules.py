@@ -62,6 +62,7 @@ from ..text.vocab import (
     TITLE_MODIFIERS,
     TITLE_PHRASES,
     TITLE_WORDS,
+    US_STATE_NAMES,
     US_STATES,
 )
 
@@ -107,7 +108,9 @@ _STOP_RE = re.compile(
     r"on .{0,200} wrote:?[ \t]{0,3}$|_{10,200}[ \t]{0,3}$|"
     r"\d{1,2}/\d{1,2}/\d{2,4}[ \t]{1,3}\d{1,2}:\d{2})"
 )
-_STRONG_SPLIT_RE = re.compile(r"[ \t]{0,8}[|•·▪◦♦●¦][ \t]{0,8}|[ \t]{1,4}[–—][ \t]{1,4}|\t{1,8}|[ \t]{3,60}")
+_HARD_SPLIT_RE = re.compile(r"[ \t]{0,8}[|•·▪◦♦●¦][ \t]{0,8}|[ \t]{1,4}[–—][ \t]{1,4}|\t{1,8}")
+_SPACE_RUN_SPLIT_RE = re.compile(r"[ \t]{3,60}")
+_STATE_NAME_ZIP_RE = re.compile(r"\b([A-Z][a-z]{2,13}(?: [A-Z][a-z]{2,13})?)\.?,? {1,3}\d{5}(?:-\d{4})?\b")
 _DASH_SPLIT_RE = re.compile(r"[ \t]{1,4}-[ \t]{1,4}")
 _SPLIT_TITLE_COMPANY_RE = re.compile(
     r"(?i),[ \t]{1,4}|[ \t]{1,4}(?:at|@|chez|bei|en|presso|na|no|em|bij|for)[ \t]{1,4}|[ \t]{1,4}-[ \t]{1,4}"
@@ -311,6 +314,9 @@ def _street_hit(seg: str) -> bool:
 
 
 def _postcode_hit(seg: str) -> bool:
+    for m in _STATE_NAME_ZIP_RE.finditer(seg):
+        if m.group(1).casefold() in US_STATE_NAMES:
+            return True
     for code, pat in POSTCODE_PATTERNS.items():
         m = pat.search(seg)
         if not m:
@@ -395,7 +401,18 @@ def _residual_pieces(line: str, spans: list[tuple[int, int]]) -> list[str]:
 
 
 def _split_strong(piece: str) -> list[str]:
-    return [p.strip(_EDGE) for p in _STRONG_SPLIT_RE.split(piece) if p.strip(_EDGE)]
+    """Split at separators (``|``, bullets, dashes, tabs); a part that is not an address
+    is split again at runs of three or more spaces (column layouts)."""
+    out = []
+    for part in _HARD_SPLIT_RE.split(piece):
+        part = part.strip(_EDGE)
+        if not part:
+            continue
+        if _street_hit(part) or _postcode_hit(part):
+            out.append(_norm_space(part))
+            continue
+        out.extend(p.strip(_EDGE) for p in _SPACE_RUN_SPLIT_RE.split(part) if p.strip(_EDGE))
+    return out
 
 
 # --------------------------------------------------------------------------- tagger
@@ -732,7 +749,8 @@ def tag_signature(
             raw_words = _WORD_RE.findall(sg.text)
             if (1 <= len(raw_words) <= 5 and not _DIGIT_RE.search(sg.text)
                     and all(w[:1].isupper() or w.casefold() in _SMALL_WORDS for w in raw_words)
-                    and not _motto(sg.text) and looks_like_name(sg.text) < 0.5):
+                    and not _motto(sg.text)
+                    and looks_like_name(sg.text, author_name, author_email) < 0.6):
                 company_cands.append((0.45, sg, sg.text))
                 break
 

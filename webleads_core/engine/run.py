@@ -57,6 +57,9 @@ def process_document(pipeline: Pipeline, doc: Document, policy: privacy.Policy) 
                 found.extend(ex.extract(capture))
         stage = "privacy"
         kept = privacy.enforce(found, capture, policy)
+        if doc.owner:  # an address book holds the owner's contacts, not the owner
+            me = f"email:{doc.owner.lower()}"
+            kept = [ev for ev in kept if ev.subject != me]
         stage = "score"
         for name, scorer in pipeline.scorers:
             stage = f"score.{name}"

@@ -702,7 +702,7 @@ def _segment_level(
             if depth + 1 > MAX_DEPTH:
                 for x in range(j, r):
                     out[base + x] = ("quote", target)
-            elif target == msg or attributed or rest_blank or r >= n:
+            elif target == msg or attributed or rest_blank or r >= n or _opens_with_header(lines[j:r]):
                 _segment_level(_strip_quote(lines[j:r]), base + j, target, depth + 1, out,
                                cur_sender if target == msg else pending_sender, True)
             else:
@@ -775,6 +775,15 @@ def _segment_level(
             cur_sender = None
             fresh = True
     flush()
+
+
+def _opens_with_header(quoted: Sequence[str]) -> bool:
+    """Does a quoted run start with its own header block or attribution?"""
+    head = _strip_quote(quoted[:12])
+    for k, line in enumerate(head):
+        if not _blank(line):
+            return bool(_attribution(head, k) or _header_block(head, k))
+    return False
 
 
 def _split_after_device(lines: Sequence[str], j: int) -> bool:

@@ -416,6 +416,18 @@ US_STATES: frozenset[str] = frozenset({
     "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR",
 })
 
+#: US state names (address cue: ``Houston, Texas 77002``).
+US_STATE_NAMES: frozenset[str] = frozenset({
+    "alabama", "alaska", "arizona", "arkansas", "california", "colorado", "connecticut",
+    "delaware", "florida", "georgia", "hawaii", "idaho", "illinois", "indiana", "iowa",
+    "kansas", "kentucky", "louisiana", "maine", "maryland", "massachusetts", "michigan",
+    "minnesota", "mississippi", "missouri", "montana", "nebraska", "nevada",
+    "new hampshire", "new jersey", "new mexico", "new york", "north carolina",
+    "north dakota", "ohio", "oklahoma", "oregon", "pennsylvania", "rhode island",
+    "south carolina", "south dakota", "tennessee", "texas", "utah", "vermont", "virginia",
+    "washington", "west virginia", "wisconsin", "wyoming", "district of columbia",
+})
+
 # --------------------------------------------------------------------------- Art. 9 data
 
 #: GDPR Art. 9 special-category cues by category (lower-case phrases, matched on word
