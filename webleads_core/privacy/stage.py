@@ -51,6 +51,12 @@ _EMAIL = re.compile(r"^[^@\s<>\"]{1,64}@[a-z0-9.-]{1,253}\.[a-z0-9-]{2,63}$")
 _E164 = re.compile(r"^\+[1-9][0-9]{5,14}$")
 _URL = re.compile(r"^https?://[^\s<>\"]{1,500}$")
 _TOKEN = re.compile(r"\w{2,40}", re.UNICODE)
+_QUOTE_PREFIX = re.compile(r"^(?:[ \t]{0,3}>){1,20}[ \t]?", re.M)
+
+
+def unquote(text: str) -> str:
+    """Strip reply quote markers (``> > ``) from each line of a zone."""
+    return _QUOTE_PREFIX.sub("", text)
 
 
 # -- purge ------------------------------------------------------------------------
@@ -75,7 +81,7 @@ def purge_email(doc: Document, parsed: ParsedMessage, zones: Sequence[Zone]) -> 
     for z in zones:
         if z.kind in ("reply_header", "forward_header") and z.message > 0:
             try:
-                found = parse_quoted_header(z.text[:MAX_BLOCK_CHARS])
+                found = parse_quoted_header(unquote(z.text[:MAX_BLOCK_CHARS]))
             except Exception:
                 defects.append("segment.quoted_header_error")
                 continue
@@ -89,11 +95,16 @@ def purge_email(doc: Document, parsed: ParsedMessage, zones: Sequence[Zone]) -> 
                 contacts.append(hc)
                 if header == "from" and z.message not in authors:
                     authors[z.message] = hc
+    if 1 not in authors:
+        # a reply quotes the message it answers: with one recipient, that is its author
+        to = [c for c in parsed.contacts if c.header == "to"]
+        if len(to) == 1:
+            authors[1] = to[0]
     blocks: list[Block] = []
     for z in zones:
         if z.kind != "signature":
             continue
-        lines = z.text[:MAX_BLOCK_CHARS].split("\n")[:MAX_BLOCK_LINES]
+        lines = unquote(z.text[:MAX_BLOCK_CHARS]).split("\n")[:MAX_BLOCK_LINES]
         text = _clean_block("\n".join(lines))
         if not text.strip():
             continue

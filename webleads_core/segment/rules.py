@@ -325,6 +325,8 @@ def _label_message(lines: Sequence[str], sender: _Sender | None) -> list[str | N
         pos = body_lines.index(sig_start)
         if pos > 0 and C.FRAME_LINE.match(_cap(lines[body_lines[pos - 1]])) and body_lines[pos - 1] >= sig_start - 2:
             sig_start = body_lines[pos - 1]
+        elif pos > 1 and sender and sender.names(_cap(lines[body_lines[pos - 1]])):
+            sig_start = body_lines[pos - 1]  # "Olivia\n\n-- \nOlivia Chen | VP Product"
         for i in body_lines:
             if i >= sig_start:
                 kinds[i] = "signature"

@@ -37,6 +37,7 @@ from .vocab import (
     SIGNOFFS,
     TITLE_MODIFIERS,
     TITLE_WORDS,
+    US_STATE_NAMES,
 )
 
 __all__ = ["clean_person_name", "fold", "looks_like_name", "name_key", "name_tokens"]
@@ -327,7 +328,8 @@ def looks_like_name(line: str, author_name: str | None = None,
             shape *= 0.8  # "J. Doe"
         if any(len(w) >= 3 and w.isupper() for w in words) and not cleaned.isupper():
             shape *= 0.5  # an acronym among capitalised words: "California ISO"
-        if any(f in COUNTRY_NAMES for f in folded) or fold(cleaned) in COUNTRY_NAMES:
+        if any(f in COUNTRY_NAMES or f in US_STATE_NAMES for f in folded) \
+                or fold(cleaned) in COUNTRY_NAMES or fold(cleaned) in US_STATE_NAMES:
             shape *= 0.5  # a place
     overlap = max(_display_overlap(toks, author_name), _email_overlap(toks, author_email))
     if bad and overlap < 0.9:
