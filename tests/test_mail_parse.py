@@ -5,9 +5,12 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import quopri
+import time
 
 import attrs
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from webleads_core.errors import ItemRejected
 from webleads_core.mail import MailLimits, html_to_text, parse_message
@@ -234,7 +237,8 @@ def test_quoted_printable_body_utf8():
     pm = parse_message(
         build(FROM, DATE, "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: quoted-printable", body=payload)
     )
-    assert lines(pm.text) == ["Grüße aus Köln", "--", "Jörg Müller, Geschäftsführer"]
+    # the signature delimiter keeps its trailing space
+    assert lines(pm.text) == ["Grüße aus Köln", "-- ", "Jörg Müller, Geschäftsführer"]
 
 
 def test_quoted_printable_soft_breaks_joined():
@@ -401,3 +405,103 @@ def test_parse_date_text():
     assert parse_date_text("") is None
     assert parse_date_text("1 January 1900") is None  # outside 1970..2100
     assert parse_date_text("5 May 2003").tzinfo is not None
+
+
+# ------------------------------------------------------------------- limits and fuzzing
+
+
+def test_limits_validate_and_part_header_cap():
+    with pytest.raises(ValueError):
+        MailLimits(max_parts=0)
+    with pytest.raises(ValueError):
+        MailLimits(max_header_bytes=-1)
+    big = "X-Pad: " + "p" * 200
+    body = (
+        "--m\nContent-Type: text/plain\n" + "\n".join([big] * 100) + "\n\nHIDDEN-PART\n"
+        "--m\nContent-Type: text/plain\n\nVISIBLE-PART\n--m--\n"
+    )
+    pm = parse_message(build(FROM, DATE, 'Content-Type: multipart/mixed; boundary="m"', body=body),
+                       MailLimits(max_part_header_bytes=4096))
+    assert "mime.part_header_too_large" in pm.defects
+    assert "VISIBLE-PART" in pm.text and "HIDDEN-PART" not in pm.text
+
+
+def test_depth_and_part_caps_are_configurable():
+    body = (
+        "--a\nContent-Type: multipart/mixed; boundary=\"b\"\n\n"
+        "--b\nContent-Type: text/plain\n\nNESTED\n--b--\n"
+        "--a\nContent-Type: text/html\n\n<p>SHALLOW</p>\n--a--\n"
+    )
+    raw = build(FROM, DATE, 'Content-Type: multipart/mixed; boundary="a"', body=body)
+    assert parse_message(raw).text.strip() == "NESTED"
+    pm = parse_message(raw, MailLimits(max_mime_depth=1))
+    assert pm.text == "SHALLOW" and "mime.depth_cap" in pm.defects
+    pm = parse_message(raw, MailLimits(max_parts=2))
+    assert "mime.part_cap" in pm.defects
+
+
+SEED = build(
+    FROM,
+    "To: Bob <bob@example.com>, =?utf-8?q?Zo=C3=AB?= <zoe@example.com>",
+    DATE,
+    "Subject: =?utf-8?b?SGVsbG8=?=",
+    'Content-Type: multipart/alternative; boundary="b1"',
+    body=(
+        "--b1\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n\n"
+        "Hi =C3=A9\n-- \nJane\n"
+        "--b1\nContent-Type: text/html; charset=iso-8859-1\nContent-Transfer-Encoding: base64\n\n"
+        + base64.encodebytes(b"<p>Hi \xe9</p>").decode()
+        + "--b1--\n"
+    ),
+)
+TOKENS = [b"\r\n", b"\n", b"--", b"--b1", b"=?utf-8?b?", b"?=", b"<", b">", b"(", b")", b'"', b"\x00", b"\xff",
+          b"; boundary=", b"charset=utf-7", b"base64", b"=\n", b":", b"@", b"\t", b"multipart/mixed"]
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.lists(st.tuples(st.integers(0, len(SEED)), st.sampled_from(TOKENS + [b""]), st.integers(0, 40)), max_size=12))
+def test_mutated_messages_only_ever_raise_item_rejected(edits):
+    raw = bytearray(SEED)
+    for pos, token, cut in edits:
+        pos = min(pos, len(raw))
+        raw[pos : pos + cut] = token
+    try:
+        pm = parse_message(bytes(raw))
+    except ItemRejected as exc:
+        assert exc.reason.startswith("mail.")
+        return
+    for c in pm.contacts:
+        for s in (c.email, c.name or ""):
+            assert not any(ch in s for ch in "\r\n\x00")
+    assert not any(ch in pm.subject for ch in "\r\n\x00")
+    assert "\x00" not in pm.text and "\r" not in pm.text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=2000))
+def test_random_bytes_only_ever_raise_item_rejected(raw):
+    try:
+        parse_message(raw)
+    except ItemRejected as exc:
+        assert exc.reason in {"mail.empty", "mail.not_email", "mail.header_too_large", "mail.from_too_large"}
+
+
+@pytest.mark.parametrize(
+    ("html", "bound"),
+    [
+        ("<div>" * 20000 + "x" + "</div>" * 20000, 0.1),
+        ("<b i>" * 2000 + "<i i>" * 2000 + "x</b>" * 2000, 0.05),
+    ],
+    ids=["nested-divs", "misnested-b-i"],
+)
+def test_html_to_text_bounded_on_pathological_nesting(html, bound):
+    html_to_text("<p>warm</p>")
+    t0 = time.process_time()
+    text = html_to_text(html)
+    assert time.process_time() - t0 < bound
+    assert isinstance(text, str)
+
+
+def test_html_control_characters_do_not_lose_the_document():
+    # libxml2 gives up on the whole document at one C0 control character
+    assert html_to_text("<p>Jane\x11 Doe</p><p>Acme\x00 Corp\x0c</p>") == "Jane Doe\nAcme Corp"

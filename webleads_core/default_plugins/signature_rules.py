@@ -33,8 +33,6 @@ sender, kind of company cue) so the ML tagger has a baseline to beat.
 from __future__ import annotations
 
 import re
-from typing import Iterable
-
 import attrs
 
 from ..privacy.redact import sensitive_line
@@ -168,17 +166,8 @@ def _norm_space(s: str) -> str:
     return _SPACES_RE.sub(" ", s).strip()
 
 
-def _low(s: str) -> str:
-    return s.casefold()
-
-
 def _words(s: str) -> list[str]:
     return [fold(w).strip("'’") for w in _WORD_RE.findall(s)]
-
-
-def _has_any(haystack: str, cues: Iterable[str]) -> bool:
-    low = haystack.casefold()
-    return any(c in low for c in cues)
 
 
 def _is_signoff(s: str) -> bool:
@@ -300,16 +289,19 @@ def _org_word_hit(seg: str) -> bool:
 
 
 def _street_hit(seg: str) -> bool:
+    """A street word (or a German/Dutch street suffix) with a house number near it."""
     if _PO_BOX_RE.search(seg):
         return True
-    if not _DIGIT_RE.search(seg):
+    if not _DIGIT_RE.search(seg) or _motto(seg):
         return False
     toks = [t.strip(".,;:()").casefold() for t in _TOKEN_RE.findall(seg)]
-    for t in toks:
+    numbered = [i for i, t in enumerate(toks) if t[:1].isdigit()]
+    for i, t in enumerate(toks):
         if t.replace(".", "") in STREET_WORDS or t in STREET_WORDS:
-            return True
-        if len(t) > 5 and t.endswith(STREET_SUFFIXES):
-            return True
+            if any(abs(i - j) <= 4 for j in numbered):
+                return True
+        elif len(t) > 5 and t.endswith(STREET_SUFFIXES) and i + 1 in numbered:
+            return True  # Hauptstraße 5, Keizersgracht 123
     return False
 
 

@@ -35,7 +35,7 @@ __all__ = [
 
 # --------------------------------------------------------------------------- charsets
 
-_CHARSET_NAME = re.compile(r"[A-Za-z0-9._:+-]{1,40}")
+_CHARSET_NAME = re.compile(r"\A[A-Za-z0-9._:+-]{1,40}")
 #: Codecs that exist in Python but must never decode mail: utf-7 hides markup from
 #: filters (a known XSS/spoofing vector), the others are not charsets at all.
 _BOGUS_CODECS = frozenset(
@@ -124,7 +124,7 @@ def decode_bytes(
 _ENCODED_WORD = re.compile(
     r"=\?([^?\s*]{1,64})(?:\*[^?\s]{0,32})?\?([QqBb])\?([^?\s]{0,2048})\?="
 )
-_BASE64_TEXT = re.compile(r"[A-Za-z0-9+/]{0,4096}={0,2}")
+_BASE64_TEXT = re.compile(r"\A[A-Za-z0-9+/]{0,4096}+={0,2}")
 _BAD_QP = re.compile(r"=(?![0-9A-Fa-f]{2})")
 
 
@@ -219,11 +219,11 @@ def sanitize_field(value: str, max_chars: int = 16384) -> str:
 
 # ----------------------------------------------------------------------------- emails
 
-_LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,64}(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,64}){0,32}")
+_LOCAL = re.compile(r"\A[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,64}+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,64}+){0,32}+")
 # labels of letters/digits with inner hyphens; "." is outside both classes, so the
 # only backtracking is inside one label (at most 63 characters).
-_LABEL_RE = r"[^\W_](?:(?:[^\W_]|-){0,61}[^\W_])?"
-_DOMAIN = re.compile(rf"{_LABEL_RE}(?:\.{_LABEL_RE}){{1,126}}")
+_LABEL_RE = r"[^\W_](?:[^\W_]|-){0,62}+"
+_DOMAIN = re.compile(rf"\A{_LABEL_RE}(?:\.{_LABEL_RE}){{1,126}}+")
 
 
 def normalize_email(addr: str) -> str | None:
@@ -245,6 +245,8 @@ def normalize_email(addr: str) -> str | None:
         domain = domain[:-1]
     if len(domain) > 253 or not _DOMAIN.fullmatch(domain):
         return None
+    if "-." in domain or domain.endswith("-"):
+        return None  # a label may not end with a hyphen
     if domain.rsplit(".", 1)[1].isdigit():
         return None
     return f"{local}@{domain}"
@@ -257,8 +259,8 @@ _EMAILISH = re.compile(r"[^\s@<>()\"',;:]{1,64}@[^\s@<>()\"',;:]{1,253}\.[^\s@<>
 _NAME_BAD_CHARS = re.compile(r"[@<>\"\\]")
 _VIA = re.compile(r"\s(?:\(\s{0,5})?via\s[^()]{1,100}\)?\s{0,5}\Z", re.IGNORECASE)
 _TRAILING_ORG = re.compile(r"\s{0,5}(?:\([^()]{0,100}\)|\[[^\[\]]{0,100}\])\s{0,5}\Z")
-_LAST_FIRST = re.compile(r"([^,]{1,60}),\s{0,5}([^,]{1,60})")
-_NAME_TOKEN = re.compile(r"[^\W\d_](?:[^\W\d_]|['\u2019.-]){0,40}")
+_LAST_FIRST = re.compile(r"\A([^,]{1,60}+),\s{0,5}+([^,]{1,60}+)")
+_NAME_TOKEN = re.compile(r"\A[^\W\d_](?:[^\W\d_]|['\u2019.-]){0,40}+")
 _PARTICLES = frozenset({"van", "von", "de", "der", "den", "da", "di", "du", "del", "della", "dos", "das", "le", "la", "ter", "ten", "zu", "bin", "al"})
 _NOT_NAMES = frozenset(
     {
@@ -271,7 +273,7 @@ _NOT_NAMES = frozenset(
 )
 _NAME_EDGE_PUNCT = ",;:|/-_*~=+"
 _MAX_NAME = 128
-_SIMPLE_NAME = re.compile(r"[^\W\d_](?:[^\W\d_]|[ .'-]){0,100}")
+_SIMPLE_NAME = re.compile(r"\A[^\W\d_](?:[^\W\d_]|[ .'-]){0,100}+")
 
 
 def _is_name_part(part: str, max_words: int, allow_particles: bool) -> bool:
@@ -291,6 +293,15 @@ def _is_name_part(part: str, max_words: int, allow_particles: bool) -> bool:
     return True
 
 
+def _strip_quotes(s: str) -> str:
+    for _ in range(4):
+        if len(s) >= 2 and _QUOTE_PAIRS.get(s[0]) == s[-1]:
+            s = s[1:-1].strip()
+        else:
+            break
+    return s.strip("\"'`\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e ")
+
+
 def clean_display_name(name: str | None) -> str | None:
     """A display name fit to store, or None.
 
@@ -308,20 +319,15 @@ def clean_display_name(name: str | None) -> str | None:
     s = sanitize_field(name, 1024)
     if not s or _EMAILISH.search(s):
         return None
-    for _ in range(4):
-        if len(s) >= 2 and _QUOTE_PAIRS.get(s[0]) == s[-1]:
-            s = s[1:-1].strip()
-        else:
-            break
-    s = s.strip("\"'`\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e ")
+    s = _strip_quotes(s)
     s = _NAME_BAD_CHARS.sub(" ", s)
     s = _SPACES.sub(" ", s).strip()
     stripped = _VIA.sub("", s).strip()
     if stripped:
-        s = stripped
+        s = _strip_quotes(stripped)
     stripped = _TRAILING_ORG.sub("", s).strip()
     if stripped and any(c.isalpha() for c in stripped):
-        s = stripped
+        s = _strip_quotes(stripped)
     m = _LAST_FIRST.fullmatch(s)
     if m:
         last, first = m.group(1).strip(), m.group(2).strip()

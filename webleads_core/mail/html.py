@@ -53,6 +53,8 @@ _BLANK_RUNS = re.compile(r"\n{3,100000}")
 _DROP_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f\u200b\u2060\ufeff\ue000-\ue001]")
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,512}?charset\s{0,8}=\s{0,8}["']?\s{0,8}([A-Za-z0-9._:+-]{1,40})""", re.IGNORECASE)
 
+_C0_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]{1,100000}")
+
 _local = threading.local()
 
 
@@ -135,9 +137,9 @@ def html_to_text(html: bytes | str, max_bytes: int = DEFAULT_LIMITS.max_html_byt
     for marker in _MARKERS_UTF8:
         if marker in data:
             data = data.replace(marker, b"")
-    if b"\x00" in data:
-        data = data.replace(b"\x00", b"")
     data = _cap(data, max_bytes)
+    if _C0_BYTES.search(data):
+        data = _C0_BYTES.sub(b"", data)  # libxml2 drops the whole document on one of these
     if not data.strip():
         return ""
     try:

@@ -64,15 +64,18 @@ MAIL_HEADERS = frozenset(
 
 # A field and its continuation lines; "[^\n]" and "\n[ \t]" cannot overlap, so matching
 # is linear.
+# The lookbehind and the possessive quantifiers keep even a search() over hostile text
+# linear (no restart inside a run of name characters, no backtracking).
 _FIELD = re.compile(
-    rb"([\x21-\x39\x3b-\x7e]{1,128})[ \t]{0,64}:([^\n]{0,1000000}(?:\n[ \t][^\n]{0,1000000}){0,1000000})(?:\n|\Z)"
+    rb"(?<![\x21-\x39\x3b-\x7e])([\x21-\x39\x3b-\x7e]{1,128}+)[ \t]{0,64}+:"
+    rb"([^\n]{0,1000000}+(?:\n[ \t][^\n]{0,1000000}+){0,1000000}+)(?:\n|\Z)"
 )
 _MSGID_BAD = re.compile(r"[\x00-\x20\x7f]")
 _BLANK_LINE = re.compile(rb"\n\r?\n")
 _LEADING_SPACE = re.compile(rb"[\r\n]{0,4096}")
 _MULTIPART_FIRST_DELIM = re.compile(rb"^--([^\s]{1,200})[ \t]{0,64}\r?$", re.MULTILINE)
-_DELIM_TAIL = re.compile(rb"[ \t]{0,1024}(?:\r?\n|\r?\Z)")
 _NOT_BASE64 = re.compile(rb"[^A-Za-z0-9+/]{1,1000000}")
+_BASE64_JUNK = re.compile(rb"[^A-Za-z0-9+/=\s]")
 _NOT_BASE64_PAD = re.compile(rb"[^A-Za-z0-9+/=]{1,1000000}")
 _TEXT_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff]")
 _PARAM = re.compile(
@@ -211,9 +214,11 @@ def _find_delimiter(buf: bytes, delim: bytes, container_start: int, pos: int, en
             if buf.startswith(b"--", q, end):
                 nl = buf.find(b"\n", q, end)
                 return p, (end if nl < 0 else nl + 1), True
-            m = _DELIM_TAIL.match(buf, q, end)
-            if m is not None:
-                return p, m.end(), False
+            # only transport padding (spaces, tabs) may follow, up to the line end
+            nl = buf.find(b"\n", q, min(end, q + 1026))
+            stop = end if nl < 0 and end - q <= 1025 else nl
+            if stop >= 0 and not buf[q:stop].rstrip(b"\r").strip(b" \t"):
+                return p, (end if nl < 0 else nl + 1), False
         pos = p + 1
 
 
@@ -369,6 +374,8 @@ def _walk(
 
 def _transfer_decode(data: bytes, cte: str, defects: _Defects) -> bytes:
     if cte == "base64":
+        if _BASE64_JUNK.search(data):
+            defects.add("mime.base64_invalid")  # a2b_base64 skips such bytes
         try:
             return binascii.a2b_base64(data)
         except (binascii.Error, ValueError):

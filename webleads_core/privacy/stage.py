@@ -230,8 +230,14 @@ class _Haystack:
             digits = v.lstrip("+")
             return any(digits[i:] in self.digits for i in range(0, min(4, len(digits) - 5)))
         if ev.field in ("website", "social"):
-            host = v.split("://", 1)[-1].split("/", 1)[0].removeprefix("www.")
-            return host in self.lower
+            rest = v.split("://", 1)[-1]
+            host = rest.split("/", 1)[0].removeprefix("www.")
+            if host in self.lower:
+                return True
+            # a profile written with another host of the same network (fb.com/x -> facebook.com/x):
+            # its handle must still be in the capture
+            handle = rest.rstrip("/").rsplit("/", 1)[-1].lstrip("@")
+            return ev.field == "social" and "/" in rest and len(handle) >= 2 and handle in self.lower
         toks = _TOKEN.findall(v)
         return bool(toks) and all(t in self.tokens for t in toks)
 

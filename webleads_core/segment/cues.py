@@ -267,6 +267,14 @@ HEADERISH = re.compile(r"(?i)^\s{0,6}(?:x-[\w-]{1,30}|message-[\w-]{1,30}|msgid|
 COPYRIGHT = re.compile(r"(?i)\bcopyright\b|all rights reserved|\(c\)\s{0,2}\d{4}|©")
 #: A bare internal extension ("x3-6343", "ext. 35614", "3-7060").
 EXTENSION = re.compile(r"(?i)^\s{0,6}(?:x|ext\.?|extn\.?|ext:)\s{0,2}\d{1,2}-?\d{3,5}\s{0,3}$|^\s{0,6}\d-\d{4}\s{0,3}$")
+#: The legal words a disclaimer cannot do without (the list above also has weak ones).
+DISCLAIMER_STRONG = re.compile(
+    r"(?i)confidential|intended (?:solely|only)|intended recipient|named addressee|privileged|in error"
+    r"|prohibited|unauthori[sz]ed|disclaimer|legally|virus|vertraulich|irrtümlich|unbefugt|confidentiel"
+    r"|destinataire|strictement interdit|confidencial|prohibid|riservat|vertrouwelijk|geadresseerde"
+    r"|destinatário|sigilo|registered (?:office|in)|company (?:number|registration)|handelsregister"
+    r"|amtsgericht|sitz der gesellschaft|siège social|registro mercantil|consider the environment"
+)
 #: A framing line of stars or equals signs around a disclaimer.
 FRAME_LINE = re.compile(r"^\s{0,40}[*=~#+_-]{5,300}\s{0,3}$")
 #: Mailing-list and notification footers (non-personal boilerplate).

@@ -39,9 +39,9 @@ _STOP = frozenset(
     las wrote writes schrieb escribió escribio ha scritto schreef escreveu skrev kirjoitti napisał
     napisała pisze написал написала пишет écrit ecrit geschrieben hat heeft has written giorno
     mon tue wed thu fri sat sun monday tuesday wednesday thursday friday saturday sunday
-    jan feb mar apr may jun jul aug sep sept oct nov dec am pm a.m. p.m. gmt utc cet cest est edt pst pdt
-    lun mar mer jeu ven sam dim mo di mi do fr sa so lu ma mi ju vi sá sab dom seg ter qua qui sex
-    ma di wo do vr za zo г. в de del der van von the and et und y e""".split()
+    feb apr jun jul aug sep sept oct nov dec am pm a.m. p.m. gmt utc cet cest est edt pst pdt
+    lun mer jeu ven sam dim mo di mi do fr sa so lu mi ju vi sá sab dom seg ter qua qui sex
+    di wo do vr za zo г. в de del der van von the and et und y e""".split()
 )
 _NAME_PARTICLES = frozenset({"de", "del", "der", "van", "von", "da", "di", "du", "la", "le", "y"})
 
@@ -112,6 +112,11 @@ def _parse_address(part: str) -> tuple[str | None, str]:
     angles = list(_ANGLE.finditer(s))
     if angles:
         m = angles[-1]
+        before = s[: m.start()]
+        if "@" in before and before[-1:] not in (" ", "\t", '"', "'"):
+            # 'alice@example.org)<bob@example.org>': which address is meant is ambiguous
+            # (CVE-2023-27043): take neither
+            return None, ""
         email = normalize_email(m.group(1))
         name = clean_name(s[: angles[0].start()]) if email else None
         return name, email

@@ -214,9 +214,15 @@ def _greeting(s: str) -> bool:
     return bool(C.NAME_GREETING.match(s))
 
 
+_DEVICE_FIRST = frozenset(
+    """sent get envoyé envoye obtenir télécharger von gesendet outlook enviado obtener obter inviato
+    scarica verzonden verstuurd skickat sendt lähetetty wysłane отправлено""".split()
+)
+
+
 def _device(s: str) -> bool:
     s = _cap(s).strip()
-    if len(s) > 100:
+    if len(s) > 100 or s[:14].split(" ", 1)[0].lower() not in _DEVICE_FIRST:
         return False
     m = C.DEVICE_FOOTER.match(s)
     return bool(m) and bool(C.DEVICE_WORDS.search(s))
@@ -233,10 +239,32 @@ def _boilerplate(lines: Sequence[str], para: list[int]) -> str | None:
     return None
 
 
+_DISCLAIMER_HINTS = (
+    "confiden", "intended", "privileg", "recipient", "error", "prohibit", "unauthori", "disclaim", "virus",
+    "dissemin", "vertraulich", "empfänger", "destinat", "riservat", "vertrouwelijk", "geadresseerde",
+    "environment", "copyright", "rights reserved", "registered", "e-mail", "email", "message", "diese",
+    "mensaje", "messaggio", "bericht", "mensagem", "handelsregister", "amtsgericht", "geschäftsführer",
+    "siège", "registro", "iva", "irrtümlich", "unbefugt", "weitergabe", "courriel", "reçu", "interdit",
+    "prohibid", "sigilo", "legally", "notify", "delete", "do not", "attachment", "disclos", "distribut",
+    "(c)", "©", "company", "sender",
+)
+
+
+def _maybe_disclaimer(text: str) -> bool:
+    low = text.lower()
+    return any(h in low for h in _DISCLAIMER_HINTS)
+
+
 def _disclaimer_para(lines: Sequence[str]) -> bool:
     text = " ".join(_cap(x).strip() for x in lines[:40])
+    if not _maybe_disclaimer(text):
+        return False
     if len(lines) <= 3 and C.COPYRIGHT.search(text):
         return True
+    if len(text) < 50:
+        return "environment" in text.lower() and "print" in text.lower()
+    if not C.DISCLAIMER_STRONG.search(text):
+        return False
     hits = len(C.DISCLAIMER_WORDS.findall(text))
     if not hits:
         return False
@@ -488,6 +516,8 @@ def _attribution(lines: Sequence[str], j: int) -> int:
         return 0
     starts = bool(C.ATTRIBUTION_START.match(first))
     datey = starts or bool(_DATEY.search(first[:100]))
+    if not datey and not first.endswith((":", "：")):
+        return 0
     joined = first
     for k in range(3):
         if k:
@@ -509,12 +539,15 @@ def _attribution(lines: Sequence[str], j: int) -> int:
 def _attribution_text(t: str, starts: bool, datey: bool) -> bool:
     if len(t) > 600:
         return False
-    if C.WROTE_END.search(t):
+    colon = t.endswith((":", "："))
+    if C.WROTE_END.search(t[-60:]):
         # "... wrote:" ; without a colon only when it opens like an attribution
-        return t.endswith((":", "：")) or starts
-    if datey and t.endswith((":", "：")) and C.WROTE_ANY.search(t):
+        return colon or starts
+    if not colon:
+        return False
+    if datey and C.WROTE_ANY.search(t):
         return True  # "Am 25.11.2025 um 15:00 schrieb Max <max@x.de>:"
-    if C.ATTRIBUTION_EMAIL_COLON.search(t) and "@" in t and not t.lower().startswith(("from", "to", "cc")):
+    if "@" in t and C.ATTRIBUTION_EMAIL_COLON.search(t[-400:]) and not t.lower().startswith(("from", "to", "cc")):
         return True  # "ср, 30 апр. 2025 г. в 15:19, John Doe <doe@example.com>:"
     return False
 
@@ -522,7 +555,7 @@ def _attribution_text(t: str, starts: bool, datey: bool) -> bool:
 _AMBIGUOUS_LABELS = frozenset({"a", "da", "de", "an", "do", "para", "data", "till", "til", "van", "od"})
 
 
-def _field(line: str) -> tuple[str, str] | None:
+def _field_of(line: str) -> tuple[str, str] | None:
     f = C.header_field(line)
     if f is None:
         return None
@@ -535,12 +568,40 @@ def _field(line: str) -> tuple[str, str] | None:
     return f
 
 
-def _header_block(lines: Sequence[str], j: int) -> tuple[int, str, bool] | None:
+_SEPARATOR_START = ("begin", "début", "debut", "anfang", "inicio", "comienzo", "inizio", "início")
+
+
+def _maybe_header_start(t: str) -> bool:
+    """Cheap test before the header-block regexes."""
+    s = t.lstrip(" \t")
+    if not s:
+        return False
+    if s[0] in "-=_*" or ":" in s[:80] or "：" in s[:80]:
+        return True
+    if s[:8].lower().startswith(_SEPARATOR_START):
+        return True
+    return "/" in s and any(ch.isdigit() for ch in s)
+
+
+def _header_block(
+    lines: Sequence[str], j: int, memo: dict[int, tuple[str, str] | None] | None = None
+) -> tuple[int, str, bool] | None:
     """If a quoted header block starts at ``j``: ``(end, kind, by_field)``, kind being
     ``reply_header`` or ``forward_header`` and ``by_field`` telling that the block opens
-    with a header field rather than a separator line."""
+    with a header field rather than a separator line.  ``memo`` caches field lookups
+    across calls on the same lines."""
     t = _cap(lines[j])
+    if not _maybe_header_start(t):
+        return None
     n = len(lines)
+    if memo is None:
+        memo = {}
+
+    def _field(k: int) -> tuple[str, str] | None:
+        if k not in memo:
+            memo[k] = _field_of(_cap(lines[k]))
+        return memo[k]
+
     fields: set[str] = set()
     last_field: str | None = None
     if C.FORWARD_SEPARATOR.match(t):
@@ -561,7 +622,7 @@ def _header_block(lines: Sequence[str], j: int) -> tuple[int, str, bool] | None:
     elif len(t.strip()) < 200 and (C.NOTES_FROM_ON.search(t.rstrip()) or C.NOTES_NAME_DATE.match(t.rstrip())):
         kind = "notes"
     else:
-        f = _field(t)
+        f = _field(j)
         if f is None or f[0] not in ("from", "to", "date"):
             return None
         kind = "fields"
@@ -575,7 +636,7 @@ def _header_block(lines: Sequence[str], j: int) -> tuple[int, str, bool] | None:
         s = _cap(lines[k])
         if _is_quoted(lines[k]):
             break
-        f = _field(s)
+        f = _field(k)
         if f is not None:
             if f[0] != "other":
                 fields.add(f[0])
@@ -662,6 +723,7 @@ def _segment_level(
 ) -> None:
     """Label ``lines`` (one quoting level, first line at ``base`` in the full text)."""
     n = len(lines)
+    fmemo: dict[int, tuple[str, str] | None] = {}
     own: list[int] = []
     own_nonblank = False
     attributed = False  # an attribution for msg+1 was seen at this level
@@ -700,7 +762,9 @@ def _segment_level(
                 r += 1
             r = last_q + 1
             rest_blank = all(_blank(lines[x]) for x in range(r, min(n, r + 200)))
-            target = msg if (fresh and not own_nonblank) else msg + 1
+            # a quote at the top of a header-introduced message is that message's text;
+            # one after an attribution (or own text) is the next message
+            target = msg if (fresh and not own_nonblank and not attributed) else msg + 1
             if depth + 1 > MAX_DEPTH:
                 for x in range(j, r):
                     out[base + x] = ("quote", target)
@@ -733,7 +797,7 @@ def _segment_level(
             fresh = True
             j = j + k
             continue
-        hb = _header_block(lines, j)
+        hb = _header_block(lines, j, fmemo)
         if hb is not None:
             end, kind, by_field = hb
             if fresh and not own_nonblank and msg > 0:
@@ -769,7 +833,7 @@ def _segment_level(
         own.append(j)
         own_nonblank = True
         j += 1
-        if _device(line) and _split_after_device(lines, j):
+        if _device(line) and _split_after_device(lines, j, fmemo):
             # "Sent from my iPhone" then an unquoted older message without a header
             flush()
             own, own_nonblank, attributed, pending_sender = [], False, False, None
@@ -788,25 +852,25 @@ def _opens_with_header(quoted: Sequence[str]) -> bool:
     return False
 
 
-def _split_after_device(lines: Sequence[str], j: int) -> bool:
+def _split_after_device(lines: Sequence[str], j: int, memo: dict[int, tuple[str, str] | None]) -> bool:
     """After a device footer at ``j - 1``: does an older message follow (and not the
     sender's own signature or more boilerplate)?"""
     n = len(lines)
     rest: list[str] = []
     k = j
-    while k < n and len(rest) < 8:
+    while k < n and len(rest) < 5:
         if not _blank(lines[k]):
-            if _is_quoted(lines[k]) or _attribution(lines, k) or _header_block(lines, k):
+            if _is_quoted(lines[k]) or (len(rest) < 3 and (_attribution(lines, k) or _header_block(lines, k, memo))):
                 return False  # the ordinary split handles it
             rest.append(_cap(lines[k]))
         k += 1
     if not rest:
         return False
-    if all(_device(t) or C.DISCLAIMER_WORDS.search(t) for t in rest):
+    if all(_device(t) or (len(t) > 40 and _maybe_disclaimer(t) and C.DISCLAIMER_WORDS.search(t)) for t in rest):
         return False
     if _greeting(rest[0]) or any(_prose(t) for t in rest):
         return True
-    return len(rest) >= 8
+    return len(rest) >= 5
 
 
 def _sender_from_header(text: str) -> _Sender | None:

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import math
 import multiprocessing
-import os
 import resource
 import signal
 import time

@@ -322,8 +322,6 @@ def looks_like_name(line: str, author_name: str | None = None,
         n = len(toks)
         shape = {1: 0.2, 2: 0.5, 3: 0.5, 4: 0.35}.get(n, 0.2)
         shape *= 0.4 + 0.6 * cap_ratio
-        if len(cleaned) < len(raw.strip(_EDGE_PUNCT)) * 0.5:
-            shape *= 0.6  # most of the line was decoration or credentials
         if any(len(w.strip(".")) == 1 for w in words) and n == 2 and len(words) == 2:
             shape *= 0.8  # "J. Doe"
         if any(len(w) >= 3 and w.isupper() for w in words) and not cleaned.isupper():

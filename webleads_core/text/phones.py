@@ -82,31 +82,81 @@ class PhoneMatch:
     region_assumed: bool = False
 
 
-def _label_alternation() -> str:
-    words = sorted({w for ws in PHONE_LABELS.values() for w in ws}, key=len, reverse=True)
-    multi = [re.escape(w).replace(r"\ ", r"[ .]{1,2}") for w in words if len(w) > 1]
-    return "|".join(multi)
-
-
-_MULTI = _label_alternation()
+#: A word of a label (letters only; ``Tél``, ``Handy``, ``M``).  Labels are matched as
+#: plain words and looked up in Python: a 150-way alternation tried at every position
+#: of a hostile string was too slow (BAD_INPUTS #27).
+_LABEL_WORD_RE = re.compile(r"[^\W\d_]{1,30}")
+#: What may stand between a label and its number (``Tel.: (0)``, ``Fax -``).
+_GAP_CHARS = frozenset(" \t.:#=/>-()[]0")
 #: Words allowed between a label and its number ("Telephone No.:", "Fax number").
-_FILLER = r"(?:[ \t]{1,3}(?:no|nos|number|nr|nummer|numéro|numero|n°|nº|line|transmission|#)\.?)?"
-#: The last label of a line prefix: multi-letter labels anywhere near its end,
-#: single letters only right before the number.
-LABEL_BEFORE_RE = re.compile(
-    rf"(?i)(?<![\w])(?P<label>{_MULTI})\.?{_FILLER}{_FILLER}[ \t]{{0,3}}(?:\([^)\n]{{0,20}}\))?[ \t]{{0,3}}[.:#=/>-]{{0,2}}[ \t]{{0,6}}[(\[]?[ \t]{{0,2}}$"
-    rf"|(?<![\w.])(?P<letter>[a-z])\.?[ \t]{{0,3}}[.:/>-]{{0,2}}[ \t]{{0,4}}[(\[]?$"
-)
-#: A label right after the number (used with ``match`` at the number's end): ``713-853-6577 Office``, ``(770) 886-8202 (fax)``.
-LABEL_AFTER_RE = re.compile(
-    rf"(?i)[ \t]{{0,4}}[(\[-]?[ \t]{{0,2}}(?P<label>{_MULTI}|[a-z])\.?(?![\w])"
-)
-_EXT_WORDS = "|".join(sorted((re.escape(w) for w in EXTENSION_LABELS), key=len, reverse=True))
-#: An extension right after the number, in the forms phonenumbers does not read (used
-#: with ``match`` at the number's end).
+_FILLER_WORDS = frozenset({"no", "nos", "number", "nr", "nummer", "numéro", "numero", "n", "line",
+                           "transmission", "tel", "phone"})
+#: An extension right after the number, in the forms phonenumbers does not read
+#: (``poste 12``, ``Durchwahl 12``); the word is checked against the vocabulary.
 EXTENSION_AFTER_RE = re.compile(
-    rf"(?i)[ \t]{{0,3}}[,;/(]?[ \t]{{0,3}}(?:{_EXT_WORDS})\.?[ \t]{{0,3}}[:.#]?[ \t]{{0,3}}(?P<ext>\d{{1,6}})(?![\d\w])\)?"
+    r"[ \t,;/(]{0,6}(?P<word>[^\W\d_]{1,12}|#)\.?[ \t]{0,3}[:.#]?[ \t]{0,3}(?P<ext>\d{1,6})(?![\d\w])\)?"
 )
+
+
+def _gap_ok(gap: str) -> bool:
+    return len(gap) <= 12 and all(ch in _GAP_CHARS for ch in gap)
+
+
+def _label_before(prefix: str) -> str | None:
+    """The label right before a number: the last words of ``prefix``, with only
+    punctuation (and filler words such as ``No.``) between them and the number."""
+    tail = prefix[-60:]
+    words = list(_LABEL_WORD_RE.finditer(tail))
+    end = len(tail)
+    i = len(words) - 1
+    skipped_filler = False
+    while i >= 0:
+        w = words[i]
+        if not _gap_ok(tail[w.end():end]):
+            return None
+        word = w.group(0)
+        if word.casefold() in _FILLER_WORDS and i > 0 and label_type(word) is None:
+            end = w.start()
+            i -= 1
+            skipped_filler = True
+            continue
+        if i > 0:
+            prev = words[i - 1]
+            if tail[prev.end():w.start()] in (" ", ". ", ".", "-", "- ", ". -"):
+                two = f"{prev.group(0)} {word}"
+                if label_type(two) is not None:
+                    return tail[prev.start():w.end()]
+        if len(word) == 1:
+            before = tail[w.start() - 1] if w.start() > 0 else " "
+            if skipped_filler or before.isalnum() or before in ".-'":
+                return None
+        return word if label_type(word) is not None else None
+    return None
+
+
+def _label_after(text: str, pos: int, limit: int) -> tuple[str, int] | None:
+    """A label right after a number (``713-853-6577 Office``, ``(fax)``)."""
+    j = pos
+    stop = min(limit, pos + 40)
+    while j < stop and text[j] in " \t([-":
+        j += 1
+    m = _LABEL_WORD_RE.match(text, j, stop)
+    if m is None or j - pos > 6:
+        return None
+    word = m.group(0)
+    nxt = m.end()
+    if nxt < stop and (text[nxt].isalnum() or text[nxt] == "_"):
+        return None
+    m2 = _LABEL_WORD_RE.match(text, nxt + 1, stop) if nxt < stop and text[nxt] in " ." else None
+    if m2 is not None and label_type(f"{word} {m2.group(0)}") is not None:
+        return f"{word} {m2.group(0)}", m2.end()
+    if len(word) == 1 and word.lower() in ("x", "e"):
+        return None
+    if label_type(word) is None:
+        return None
+    return word, nxt
+
+
 _PLUS_CC_RE = re.compile(r"(?<![\w+])\+[ \t]{0,2}(\d{1,3})[ \t.()\-]{0,3}\d")
 _COUNTRY_RE = re.compile(
     r"(?i)(?<![\w])(" + "|".join(
@@ -124,10 +174,14 @@ _LANG_LABEL_RE = re.compile(
     r"(?i)(?<![\w])(" + "|".join(sorted(_LANG_LABELS, key=len, reverse=True)) + r")(?![\w])"
 )
 
+def _label_key(label: str) -> str:
+    return " ".join(label.casefold().replace(".", " ").replace(":", " ").replace("-", " ").split())
+
+
 _LABEL_LOOKUP: dict[str, str] = {}
 for _t in ("other", "fax", "mobile", "work"):  # later types win on a clash
     for _w in PHONE_LABELS[_t]:
-        _LABEL_LOOKUP[_w] = _t
+        _LABEL_LOOKUP[_label_key(_w)] = _t
 
 #: ccTLDs used as generic TLDs: they tell nothing about where the sender is.
 _VANITY_TLDS = frozenset({"io", "ai", "co", "me", "tv", "fm", "ly", "to", "cc", "ws", "gg",
@@ -140,11 +194,10 @@ def label_type(label: str | None) -> str | None:
     """``work`` / ``mobile`` / ``fax`` / ``other`` for a raw label (``"Tél."`` -> work)."""
     if not label:
         return None
-    key = " ".join(label.casefold().replace(".", " ").replace(":", " ").split())
+    key = _label_key(label)
     if key in _LABEL_LOOKUP:
         return _LABEL_LOOKUP[key]
-    key2 = key.replace(" ", "")
-    return _LABEL_LOOKUP.get(key2)
+    return _LABEL_LOOKUP.get(key.replace(" ", ""))
 
 
 def region_for_domain(domain: str | None) -> str | None:
@@ -244,30 +297,22 @@ def find_phones(text: str, *, region: str | None = None, max_chars: int = MAX_CH
         # extension in a form the matcher does not read ("poste 12", "Durchwahl 12")
         if extension is None:
             em = EXTENSION_AFTER_RE.match(text, end, after_limit)
-            if em:
+            if em and (em.group("word") == "#" or em.group("word").casefold() in EXTENSION_LABELS):
                 extension = em.group("ext")
                 end = em.end()
         prefix_from = max(line_start, consumed_until)
         if idx > 0:
             prefix_from = max(prefix_from, raw_matches[idx - 1].end)
         prefix = text[prefix_from:start]
-        label = None
-        ptype = None
-        lm = LABEL_BEFORE_RE.search(prefix[-60:])
-        if lm:
-            label = lm.group("label") or lm.group("letter")
-            ptype = label_type(label)
-            if ptype is None:
-                label = None
+        label = _label_before(prefix)
+        ptype = label_type(label)
         if ptype is None:
-            am = LABEL_AFTER_RE.match(text, end, after_limit)
-            if am:
-                cand = am.group("label")
-                t = label_type(cand)
-                if t is not None and not (len(cand) == 1 and cand.lower() in ("x", "e")):
-                    label, ptype = cand, t
-                    consumed_until = am.end()
-        from_label = ptype is not None
+            label = None
+            after = _label_after(text, end, after_limit)
+            if after is not None:
+                label, consumed = after
+                ptype = label_type(label)
+                consumed_until = consumed
         ptype = ptype or _number_type(num)
         raw = m.raw_string
         had_plus = raw.lstrip().startswith("+") or raw.lstrip().startswith("00")
@@ -275,7 +320,6 @@ def find_phones(text: str, *, region: str | None = None, max_chars: int = MAX_CH
             num_region = phonenumbers.region_code_for_number(num)
         except Exception:  # pragma: no cover
             num_region = None
-        del from_label
         out.append(PhoneMatch(e164=e164, type=ptype, extension=extension, span=(start, end),
                               label=label, region=num_region,
                               region_assumed=assumed and not had_plus))

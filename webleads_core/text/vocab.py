@@ -335,7 +335,7 @@ STREET_WORDS: frozenset[str] = frozenset({
 
 #: German/Dutch street suffixes written as part of one word (``Hauptstraße``).
 STREET_SUFFIXES: tuple[str, ...] = (
-    "straße", "strasse", "str.", "weg", "allee", "platz", "gasse", "ring", "damm", "ufer",
+    "straße", "strasse", "str.", "weg", "allee", "platz", "gasse", "damm", "ufer",
     "straat", "gracht", "laan", "plein", "kade", "singel", "dijk",
 )
 

@@ -1,0 +1,216 @@
+"""The ML segmenter: a linear line classifier, Viterbi decoding, zones.
+
+:class:`SegmenterModel` is the applied model (numpy arrays only): features of every
+non-blank line (:mod:`.line_features`), one matrix product for the class scores, the
+decoding of :mod:`.decode`, then the zones of ``webleads segment``: message indices
+(a header block or a deeper ``>`` quote opens the next message), ``reply_header`` or
+``forward_header`` by the header's wording, ``device_footer`` or ``disclaimer``.
+
+:class:`MLSegmenter` is the component the plugin registers: it loads the named model
+on first use and falls back to the core's rule-based segmenter, with one warning,
+when the model is missing or does not match its card.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any, Sequence
+
+import numpy as np
+
+from webleads_core.records import HeaderContact, ParsedMessage, Zone
+from webleads_core.segment import cues as C
+
+from . import line_features as LF
+from .artifacts import ModelError
+from .decode import NEG, forbidden_mask, viterbi
+
+log = logging.getLogger("webleads.signature")
+
+DEFAULT_MODEL = "webleads-segmenter"
+MODEL_ENV = "WEBLEADS_SEGMENTER_MODEL"
+
+_ZONE_OF = {"body": "body", "greeting": "greeting", "signoff": "signoff", "signature": "signature"}
+
+
+class SegmenterModel:
+    """An applied segmentation model (see the module docstring)."""
+
+    def __init__(self, payload: dict[str, Any], card: dict[str, Any] | None = None) -> None:
+        self.classes: tuple[str, ...] = tuple(payload["classes"])
+        if tuple(payload["features"]) != LF.FEATURE_NAMES:
+            raise ModelError("the model was trained on other features than this plugin computes")
+        self.coef = np.asarray(payload["coef"], dtype=np.float32)  # (features, classes)
+        self.intercept = np.asarray(payload["intercept"], dtype=np.float32)
+        self.log_prior = np.asarray(payload["log_prior"], dtype=np.float32)
+        self.prior_weight = float(payload.get("prior_weight", 0.0))
+        self.trans_weight = float(payload.get("trans_weight", 1.0))
+        trans = np.asarray(payload["trans"], dtype=np.float64) * self.trans_weight
+        trans[forbidden_mask(self.classes)] = NEG
+        self.trans = trans
+        self.start = np.asarray(payload["start"], dtype=np.float64) * self.trans_weight
+        self.card = card or {}
+        self.version = str(self.card.get("version", payload.get("version", "1")))
+
+    # -- scores and labels ------------------------------------------------------------
+
+    def emissions(self, X: np.ndarray) -> np.ndarray:
+        z = X @ self.coef + self.intercept
+        z = z - z.max(axis=1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        return (logp - self.prior_weight * self.log_prior).astype(np.float64)
+
+    def label_lines(self, text: str, sender: HeaderContact | None = None
+                    ) -> tuple[list[str], list[str | None], list[int]]:
+        """``(lines, class per line or None for blank lines, quote depth per line)``."""
+        lines = text.split("\n")
+        work = [x[:-1] if x.endswith("\r") else x for x in lines]
+        snd = LF.Sender(sender.name, sender.email) if sender is not None else None
+        X, index, depths, boundary = LF.message_features(work, snd if snd else None)
+        labels: list[str | None] = [None] * len(work)
+        depth_of = [0] * len(work)
+        if not index:
+            return work, labels, depth_of
+        em = self.emissions(X)
+        reset = [k > 0 and depths[k] != depths[k - 1] for k in range(len(index))]
+        path = viterbi(em, self.trans, self.start, reset)
+        for k, i in enumerate(index):
+            labels[i] = self.classes[path[k]]
+            depth_of[i] = depths[k]
+        return work, labels, depth_of
+
+    def zones(self, text: str, sender: HeaderContact | None = None) -> tuple[Zone, ...]:
+        """The zones of one decoded email text (every non-blank line in exactly one)."""
+        if not text:
+            return ()
+        work, labels, depths = self.label_lines(text, sender)
+        return build_zones(text.split("\n"), work, labels, depths)
+
+
+def build_zones(lines: Sequence[str], work: Sequence[str], labels: Sequence[str | None],
+                depths: Sequence[int]) -> tuple[Zone, ...]:
+    """Zones from line classes: message indices, header and footer kinds, blank lines
+    inside a run joined to it."""
+    n = len(work)
+    out: list[tuple[str, int] | None] = [None] * n
+    next_msg = 1
+    msg_at_depth: dict[int, int] = {0: 0}
+    i = 0
+    while i < n:
+        lab = labels[i]
+        if lab is None:
+            i += 1
+            continue
+        depth = depths[i]
+        if lab == "header":
+            run = []
+            j = i
+            while j < n and (labels[j] == "header" or labels[j] is None):
+                if labels[j] is not None:
+                    run.append(j)
+                j += 1
+            message = next_msg
+            next_msg += 1
+            for d in [d for d in msg_at_depth if d > depth]:
+                del msg_at_depth[d]
+            msg_at_depth[depth] = message
+            msg_at_depth[depth + 1] = message  # the quote right under it is that message
+            text = "\n".join(LF.strip_quote(work[x])[0][: C.LINE_CAP] for x in run[:12])
+            kind = "forward_header" if _is_forward(text) else "reply_header"
+            for x in run:
+                out[x] = (kind, message)
+            i = run[-1] + 1
+            continue
+        if depth not in msg_at_depth:  # a deeper quote without a header: an older message
+            msg_at_depth[depth] = next_msg
+            next_msg += 1
+        message = msg_at_depth[depth]
+        if depth > LF.MAX_DEPTH:
+            kind = "quote"
+        elif lab == "disclaimer":
+            s = LF.strip_quote(work[i])[0][: C.LINE_CAP].strip()
+            kind = "device_footer" if (C.DEVICE_FOOTER.match(s) and C.DEVICE_WORDS.search(s)) else "disclaimer"
+        else:
+            kind = _ZONE_OF[lab]
+        out[i] = (kind, message)
+        i += 1
+    # blank lines join a zone only between two lines of it
+    last: tuple[str, int] | None = None
+    last_i = -1
+    for i in range(n):
+        if out[i] is None:
+            continue
+        if last is not None and out[i] == last:
+            for x in range(last_i + 1, i):
+                out[x] = last
+        last, last_i = out[i], i
+    zones: list[Zone] = []
+    i = 0
+    while i < n:
+        lab2 = out[i]
+        if lab2 is None:
+            i += 1
+            continue
+        k = i + 1
+        while k < n and out[k] == lab2:
+            k += 1
+        zones.append(Zone(kind=lab2[0], message=lab2[1], start=i, end=k, text="\n".join(lines[i:k])))
+        i = k
+    return tuple(zones)
+
+
+def _is_forward(text: str) -> bool:
+    for line in text.split("\n")[:4]:
+        s = line.strip()
+        if C.FORWARD_SEPARATOR.match(s) or C.FORWARD_BY_START.match(s):
+            return True
+    return False
+
+
+class MLSegmenter:
+    """The ``ml`` segmenter component: the named model, or the rules as a fallback.
+
+    The model is loaded once, on first use (so ``webleads plugins`` does not pay for
+    it); a missing or mismatching artifact logs one warning and every message then goes
+    to the core's rule-based segmenter.
+    """
+
+    name = "ml"
+
+    def __init__(self, model: str | None = None) -> None:
+        self._model_name = model
+        self._model: SegmenterModel | None = None
+        self._fallback: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def model(self) -> SegmenterModel | None:
+        self._ensure()
+        return self._model
+
+    def _ensure(self) -> None:
+        if self._model is not None or self._fallback is not None:
+            return
+        with self._lock:
+            if self._model is not None or self._fallback is not None:
+                return
+            import os
+
+            from . import artifacts
+
+            name = self._model_name or os.environ.get(MODEL_ENV) or DEFAULT_MODEL
+            try:
+                payload, card, _ = artifacts.load(name, "segmenter")
+                self._model = SegmenterModel(payload, card)
+            except ModelError as exc:
+                from webleads_core.default_plugins.segmenter import RuleSegmenter
+
+                log.warning("signature segmenter model unavailable (%s); using the rule-based segmenter", exc)
+                self._fallback = RuleSegmenter()
+
+    def segment(self, message: ParsedMessage) -> tuple[Zone, ...]:
+        self._ensure()
+        if self._model is None:
+            return self._fallback.segment(message)
+        return self._model.zones(message.text, message.sender)

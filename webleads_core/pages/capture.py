@@ -1,0 +1,191 @@
+"""The mandatory page purge: a page's bytes to a :class:`Capture` of its contact cards.
+
+Called by the engine for every document of kind ``page``.  Everything runs on one lxml
+parse (:mod:`.html`); each reader returns :class:`~.cards.Card` objects; each card
+becomes a :class:`~webleads_core.records.Block` (redacted like an email signature) and
+the page itself is dropped.  Cards found by links and text that repeat a value already
+found by structured data or a team block are left out, so one value on one page is
+reported once per kind of evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from ..errors import ItemRejected
+from ..privacy.redact import drop_sensitive_lines, redact
+from ..records import Block, Capture, Document
+from ..text.phones import find_phones, region_for_domain
+from .attributes import parse_attributes
+from .cards import Card, card_to_text
+from .finders import bracket_emails, decode_cfemail, mailto_addresses, tel_number, text_emails
+from .html import parse_html
+from .jsonld import parse_scripts
+from .mf2 import parse_mf2
+from .schema import hcard_cards, schema_cards
+from .team import team_cards
+from .visible import visible_lines
+
+MAX_BLOCKS = 300
+MAX_TEXT_LINES_SCANNED = 5000
+_LANG_REGION = re.compile(r"^[a-z]{2,3}[-_]([A-Za-z]{2})\b")
+_PHONE_LINE = re.compile(r"\d")
+
+
+def page_region(root, url: str | None) -> str | None:
+    """The page's country: ``<html lang="de-DE">``, ``og:locale``, then the URL's ccTLD."""
+    lang = (root.get("lang") or root.get("xml:lang") or "").strip()
+    m = _LANG_REGION.match(lang)
+    if m:
+        return m.group(1).upper()
+    for meta in root.xpath("//meta[@property='og:locale']")[:1]:
+        m = _LANG_REGION.match((meta.get("content") or "").strip())
+        if m:
+            return m.group(1).upper()
+    host = urlsplit(url or "").hostname
+    return region_for_domain(host) if host else None
+
+
+def _link_cards(root) -> list[Card]:
+    cards = []
+    for a in root.iter("a", "area"):
+        href = (a.get("href") or "").strip()
+        low = href[:12].lower()
+        if low.startswith("mailto:"):
+            emails = mailto_addresses(href)
+            if not emails:
+                continue  # a share link: mailto:?subject=...
+            card = Card(method="mailto", kind="person", line=a.sourceline or 0)
+            for e in emails:
+                card.add("email", e)
+            cards.append(card)
+        elif low.startswith("tel:"):
+            number = tel_number(href)
+            if number:
+                card = Card(method="tel", kind="org", line=a.sourceline or 0)
+                context = ""
+                parent = a.getparent()
+                if parent is not None and parent.text:
+                    context = parent.text[-24:]
+                key = "fax" if re.search(r"(?i)\bfax|télécopie|telefax", context + (a.get("class") or "")) else "phone"
+                card.add(key, number)
+                cards.append(card)
+        elif "/cdn-cgi/l/email-protection#" in href:
+            email = decode_cfemail(href.rsplit("#", 1)[1])
+            if email:
+                card = Card(method="cloudflare", kind="person", line=a.sourceline or 0)
+                card.add("email", email)
+                cards.append(card)
+    for el in root.xpath("//*[@data-cfemail]")[:200]:
+        email = decode_cfemail(el.get("data-cfemail", ""))
+        if email:
+            card = Card(method="cloudflare", kind="person", line=el.sourceline or 0)
+            card.add("email", email)
+            cards.append(card)
+    return cards
+
+
+def _text_cards(root, region: str | None) -> list[Card]:
+    cards = []
+    phones = Card(method="text", kind="org")
+    for text, line in visible_lines(root)[:MAX_TEXT_LINES_SCANNED]:
+        if "@" in text:
+            for e in text_emails(text):
+                card = Card(method="text", kind="person", line=line)
+                card.add("email", e)
+                cards.append(card)
+        if "[" in text or "(" in text or "{" in text:
+            for e in bracket_emails(text):
+                card = Card(method="bracket", kind="person", line=line)
+                card.add("email", e)
+                cards.append(card)
+        if len(_PHONE_LINE.findall(text)) >= 6:
+            for m in find_phones(text, region=region, max_chars=1000):
+                if not phones.line:
+                    phones.line = line
+                phones.add("fax" if m.type == "fax" else "phone", text[m.span[0]:m.span[1]])
+    if phones.values:
+        cards.append(phones)
+    return cards
+
+
+def _digits(v: str) -> str:
+    return "".join(ch for ch in v if ch.isdigit())[-9:]
+
+
+def _dedup(strong: list[Card], weak: list[Card]) -> list[Card]:
+    emails = {v.lower() for c in strong for v in c.get("email")}
+    phones = {_digits(v) for c in strong for k in ("phone", "fax") for v in c.get(k)}
+    out = []
+    for card in weak:
+        keep = Card(method=card.method, kind=card.kind, line=card.line)
+        for k, v in card.values:
+            if k == "email" and v.lower() in emails:
+                continue
+            if k in ("phone", "fax") and _digits(v) in phones:
+                continue
+            keep.add(k, v)
+            if k == "email":
+                emails.add(v.lower())
+            elif k in ("phone", "fax"):
+                phones.add(_digits(v))
+        if keep.has_contact:
+            out.append(keep)
+    return out
+
+
+def page_cards(root, url: str | None, defects: list[str]) -> list[Card]:
+    """Every card of a parsed page, strongest methods first."""
+    base = url or ""
+    region = page_region(root, url)
+    scripts = [(s.text or "", s.sourceline or 0) for s in root.iter("script")
+               if (s.get("type") or "").strip().lower() == "application/ld+json"]
+    strong: list[Card] = []
+    if scripts:
+        strong += schema_cards(parse_scripts(scripts[:50], defects), "jsonld")
+    md, rd = parse_attributes(root)
+    strong += schema_cards(md, "microdata") + schema_cards(rd, "rdfa")
+    strong += hcard_cards(parse_mf2(root, base))
+    strong += team_cards(root, base, region)
+    weak = _dedup(strong, _link_cards(root) + _text_cards(root, region))
+    cards = strong + weak
+    if region:
+        for c in cards:
+            c.add("region", region)
+    return cards[:MAX_BLOCKS]
+
+
+REJECTED_FIELD = "__rejected"
+
+
+def rejected_page(source: str, url: str, reason: str, *, owner: str = "") -> Document:
+    """A page document that stands for a page a source could not fetch.
+
+    The engine counts it as a skipped item with ``reason`` (``net.deadline``,
+    ``robots.unavailable`` ...) and quarantines its id, like any rejected item; a source
+    yields it instead of failing silently.  It carries no content.
+    """
+    return Document(source=source, item_id=url, kind="page", owner=owner, content=b"", url=url,
+                    fields=((REJECTED_FIELD, reason[:80], None),))
+
+
+def capture_page(doc: Document) -> Capture:
+    """Keep only the contact cards of a page; the page text is dropped here.
+
+    Raises :class:`ItemRejected` (``page.empty``, ``page.unparsable``) when there is no
+    document to read, or with the source's reason for a :func:`rejected_page`.
+    Survivable oddities are listed in ``Capture.defects``.
+    """
+    if doc.fields and doc.fields[0][0] == REJECTED_FIELD:
+        raise ItemRejected(doc.fields[0][1], stage="fetch")
+    root, defects = parse_html(doc.content)
+    if root is None:
+        raise ItemRejected(defects[-1] if defects else "page.unparsable", stage="parse")
+    blocks = []
+    for i, card in enumerate(page_cards(root, doc.url, defects)):
+        text, _ = drop_sensitive_lines(card_to_text(card))
+        blocks.append(Block(text=redact(text).text, message=i, role="sender", start=card.line))
+    return Capture(source=doc.source, item_id=doc.item_id, owner=doc.owner, kind="page",
+                   observed_at=doc.observed_at, url=doc.url, blocks=tuple(blocks),
+                   defects=tuple(dict.fromkeys(defects)))
