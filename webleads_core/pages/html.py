@@ -75,6 +75,9 @@ def parse_html(raw: bytes) -> tuple[lxml.html.HtmlElement | None, list[str]]:
         return None, defects + ["page.empty"]
     try:
         root = lxml.html.document_fromstring(text, parser=_PARSER)
-    except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError, ValueError):
+    except lxml.etree.ParserError:
+        # markup with no element at all (only comments): an empty document, not an error
+        return lxml.html.document_fromstring("<html></html>", parser=_PARSER), defects + ["page.no_elements"]
+    except (lxml.etree.XMLSyntaxError, ValueError):
         return None, defects + ["page.unparsable"]
     return root, defects

@@ -18,7 +18,34 @@ from .nodes import MAX_NODES, Node, short_type
 MAX_SCRIPT_CHARS = 1024 * 1024
 MAX_DEPTH = 32
 _TRAILING_COMMA = re.compile(r",(\s{0,100}[\]}])")
-_WRAPPERS = re.compile(r"^\s{0,100}(?:<!--|<!\[CDATA\[|//\s{0,10}<!\[CDATA\[)|(?:-->|\]\]>|//\s{0,10}\]\]>)\s{0,100}$")
+
+
+def _strip_line_comments(text: str) -> str:
+    """Drop ``// ...`` comments that are outside JSON strings (one pass, linear)."""
+    out: list[str] = []
+    in_str = esc = False
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if in_str:
+            out.append(ch)
+            if esc:
+                esc = False
+            elif ch == "\\":
+                esc = True
+            elif ch == '"':
+                in_str = False
+        elif ch == '"':
+            in_str = True
+            out.append(ch)
+        elif ch == "/" and i + 1 < n and text[i + 1] == "/":
+            while i < n and text[i] != "\n":
+                i += 1
+            continue
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)
 
 
 def _loads(text: str) -> Any:
@@ -27,10 +54,19 @@ def _loads(text: str) -> Any:
         return json.loads(text)
     except ValueError:
         pass
-    fixed = _WRAPPERS.sub("", text).strip()
-    fixed = _TRAILING_COMMA.sub(r"\1", fixed)
+    # cut to the JSON: HTML comments, CDATA markers or prose before the first { or [ go
+    starts = [i for i in (text.find("{"), text.find("[")) if i >= 0]
+    ends = [i for i in (text.rfind("}"), text.rfind("]")) if i >= 0]
+    if not starts or not ends:
+        raise ValueError("no JSON object")
+    fixed = text[min(starts):max(ends) + 1]
     try:
         return json.loads(fixed, strict=False)  # strict=False: raw control characters in strings
+    except ValueError:
+        pass
+    fixed = _TRAILING_COMMA.sub(r"\1", _strip_line_comments(fixed))
+    try:
+        return json.loads(fixed, strict=False)
     except ValueError:
         pass
     # several top-level objects one after the other

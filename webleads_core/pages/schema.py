@@ -115,21 +115,14 @@ def _all_nodes(roots: list[Node]) -> list[Node]:
 
 
 def schema_cards(roots: list[Node], method: str) -> list[Card]:
-    """Cards of every person and organisation node (nested ones included)."""
+    """Cards of every person and organisation node (nested ones included), then of every
+    ``ContactPoint`` (and named ``PostalAddress``) that no such node owns."""
     cards: list[Card] = []
-    for node in _all_nodes(roots):
+    nodes = _all_nodes(roots)
+    consumed: set[int] = set()
+    for node in nodes:
         kind = _kind(node)
         if kind is None:
-            if "ContactPoint" in node.types and not _owned(node, roots):
-                card = Card(method=method, kind="org", line=node.line)
-                _fill_contact(card, node)
-                if card.has_contact:
-                    cards.append(card)
-            elif "PostalAddress" in node.types and not _owned(node, roots) and node.first("name"):
-                card = Card(method=method, kind="org", line=node.line)
-                card.add("company", node.first("name"))
-                card.add("address", format_address(node))
-                cards.append(card)
             continue
         card = Card(method=method, kind=kind, line=node.line)
         if kind == "person":
@@ -145,8 +138,11 @@ def schema_cards(roots: list[Node], method: str) -> list[Card]:
             card.add("company", node.first("name", "legalName"))
         _fill_contact(card, node)
         for cp in node.nodes("contactPoint"):
+            consumed.add(id(cp))
             _fill_contact(card, cp)
         for v in node.props.get("address", ()):
+            if isinstance(v, Node):
+                consumed.add(id(v))
             card.add("address", _address_of(v))
         for v in node.props.get("location", ()):
             if isinstance(v, Node):
@@ -158,11 +154,20 @@ def schema_cards(roots: list[Node], method: str) -> list[Card]:
             card.add("social", v)
         if card.values:
             cards.append(card)
+    for node in nodes:
+        if id(node) in consumed or _kind(node) is not None:
+            continue
+        if "ContactPoint" in node.types:
+            card = Card(method=method, kind="org", line=node.line)
+            _fill_contact(card, node)
+            if card.has_contact:
+                cards.append(card)
+        elif "PostalAddress" in node.types and node.first("name"):
+            card = Card(method=method, kind="org", line=node.line)
+            card.add("company", node.first("name"))
+            card.add("address", format_address(node))
+            cards.append(card)
     return cards
-
-
-def _owned(node: Node, roots: list[Node]) -> bool:
-    return node not in roots
 
 
 _HCARD_ADR = ("street-address", "extended-address", "post-office-box", "locality", "region", "postal-code",

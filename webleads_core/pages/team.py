@@ -16,7 +16,7 @@ from urllib.parse import urljoin, urlsplit
 from ..text.names import clean_person_name, fold, looks_like_name
 from ..text.phones import find_phones
 from ..text.urls import social_profile
-from ..text.vocab import TITLE_WORDS
+from ..text.vocab import TITLE_PHRASES, TITLE_WORDS
 from .cards import Card
 from .finders import bracket_emails, decode_cfemail, mailto_addresses, tel_number, text_emails
 from .visible import visible_lines
@@ -35,7 +35,13 @@ _PAGE_WORDS = frozenset(fold(w) for w in """
     latest upcoming events resources download downloads newsletter subscribe sitemap copyright
     mentions legales equipe kontakt datenschutz chi siamo contacto nosotros quienes somos
     """.split())
-_TITLE_FOLDED = frozenset(fold(w) for w in TITLE_WORDS)
+_TITLE_FOLDED = frozenset(fold(w) for w in TITLE_WORDS) | frozenset(fold(w) for w in """
+    geschaftsfuhrer geschaftsfuhrerin inhaber inhaberin leiter leiterin leitung vertriebsleiter
+    vertriebsleiterin partnerin beraterin berater referent referentin gerant gerante associe associee
+    fondateur fondatrice fundador fundadora socio socia titolare responsabile scientist engineer
+    developer designer researcher analyst consultant counsel attorney lawyer editor journalist
+    """.split())
+_PHRASES_FOLDED = tuple(fold(p) for p in TITLE_PHRASES)
 _WORD = re.compile(r"[^\W\d_]{2,30}")
 
 
@@ -61,7 +67,10 @@ def _looks_like_title(line: str, name: str) -> bool:
     if fold(line) == fold(name):
         return False
     words = [fold(w) for w in _WORD.findall(line)]
-    return bool(words) and len(words) <= 10 and any(w in _TITLE_FOLDED for w in words)
+    if not words or len(words) > 10:
+        return False
+    folded = fold(line)
+    return any(w in _TITLE_FOLDED for w in words) or any(p in folded for p in _PHRASES_FOLDED)
 
 
 def team_cards(root, base_url: str, region: str | None) -> list[Card]:

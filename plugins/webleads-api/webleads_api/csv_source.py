@@ -41,6 +41,8 @@ log = logging.getLogger("webleads.sources.api")
 
 #: Longest physical line read.
 MAX_LINE = 1024 * 1024
+#: Rows looked at before the header row (notes some exports put first).
+MAX_PREAMBLE_ROWS = 20
 _OPTIONS = {"path", "mapping", "delimiter", "encoding", "id", "region"}
 
 
@@ -90,6 +92,7 @@ class CsvSource(FileRecordSource):
             keys: list[str] = []
             mapping: Mapping | None = None
             id_key = header_key(self.id_column) if self.id_column else None
+            preamble = 0
             while True:
                 try:
                     if reader is None:
@@ -109,12 +112,18 @@ class CsvSource(FileRecordSource):
                 if not row or not any(cell.strip() for cell in row):
                     continue
                 if header is None:
-                    header = [c.strip().lstrip("\ufeff") for c in row]
+                    # the header is the first row naming known columns: exports such as
+                    # LinkedIn's put notes above it
+                    candidate = [c.strip().lstrip("\ufeff") for c in row]
+                    rules = self._rules_for(candidate)
+                    if rules is None:
+                        preamble += 1
+                        if preamble > MAX_PREAMBLE_ROWS:
+                            self.defects["csv.no_known_columns"] += 1
+                            return
+                        continue
+                    header = candidate
                     keys = [header_key(h) for h in header]
-                    rules = self.rules or sniff_mapping(header)
-                    if not rules:
-                        self.defects["csv.no_known_columns"] += 1
-                        return
                     mapping = Mapping(rules=rules, region=self.region)
                     self.mappings.append(mapping)
                     continue
@@ -138,7 +147,18 @@ class CsvSource(FileRecordSource):
                     self.defects[code] += n
                 m.defects.clear()
 
+    def _rules_for(self, header: list[str]) -> tuple | None:
+        """The rules for a header row, or None when the row is not a header."""
+        keys = {header_key(h) for h in header}
+        if self.rules is not None:
+            wanted = {p.text for r in self.rules for p in r.paths}
+            return self.rules if keys & wanted else None
+        rules = sniff_mapping(header)
+        named = sum(len(r.paths) for r in rules)
+        return rules if named >= 2 or (rules and len(header) == 1) else None
+
     def read(self, cursor, context):  # type: ignore[override]
+        self.mappings = []
         yield from super().read(cursor, context)
         for m in self.mappings:
             for label in m.unmatched():

@@ -83,6 +83,8 @@ class FileRecordSource:
             done = cursor["files"]
         base = self.root if self.root.is_dir() else self.root.parent
         state: dict[str, str] = {}
+        self.defects = Counter()
+        self.skipped = 0
         for path in self.files():
             rel = path.relative_to(base).as_posix()
             key = digest(rel)

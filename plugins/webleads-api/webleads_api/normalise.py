@@ -117,7 +117,8 @@ def type_of(raw_types: Iterable[str], table: Mapping[str, str] | None = None) ->
 
 
 def phone_e164(raw: str, region: str | None) -> str | None:
-    """E.164 form of a phone number, or None when it is not a valid number.
+    """E.164 form of a phone number, or None when it is not a valid number (a number
+    written with ``+`` needs only to be a possible one).
 
     Numbers without ``+`` are read in ``region`` (the source's ``region`` option, or
     the ccTLD of the record's email), else in the core's fallback region.  The
@@ -136,7 +137,10 @@ def phone_e164(raw: str, region: str | None) -> str | None:
     except phonenumbers.NumberParseException:
         return None
     if not phonenumbers.is_valid_number(num):
-        return None
+        # an explicitly international number in a range the metadata does not list (new
+        # ranges, numbers kept for drama) is still a number the record's owner wrote
+        if not (text.lstrip().startswith("+") and phonenumbers.is_possible_number(num)):
+            return None
     return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -96,6 +96,9 @@ class RestSource:
         if "mapping" not in opts:
             raise ConfigError(f"{where}: a mapping (or a preset) is required")
         self.rules = parse_rules(opts["mapping"], where=f"{where}.mapping")
+        # a preset's mapping names fields an account may not use: only a mapping the
+        # user wrote is worth a warning when one of its paths never matches
+        self.warn_unmatched = "mapping" in config.options
         region = opts.get("region")
         if region is not None and (not isinstance(region, str) or len(region) != 2):
             raise ConfigError(f"{where}.region must be a two-letter country code")
@@ -152,6 +155,7 @@ class RestSource:
         url = self.pagination.first_url(set_query(self.url, values) if values else self.url)
         mapping = FieldMapping(rules=self.rules, region=self.region)
         self.mapping = mapping
+        self.defects = Counter()
         position = self.pagination.start
         asked: set[str] = set()
         previous_page: str | None = None
@@ -182,7 +186,7 @@ class RestSource:
             position = self.pagination.advance(position, len(records))
         if self.incremental.enabled and self.incremental.field is None:
             mark = started  # the API filters by param alone: the sync's start is the mark
-        for label in mapping.unmatched():
+        for label in mapping.unmatched() if self.warn_unmatched else ():
             log.warning("source %s: mapping rule %r matched no record (check the path)",
                         self.config.name, label)
         for code, n in mapping.defects.items():

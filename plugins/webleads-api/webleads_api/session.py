@@ -222,10 +222,13 @@ def retry_after(value: str | None) -> float | None:
     if not value:
         return None
     value = value.strip()
-    try:
-        return max(0.0, float(value)) if len(value) < 16 else None
-    except ValueError:
-        pass
+    if len(value) < 16:
+        try:
+            seconds = float(value)
+        except ValueError:
+            pass
+        else:
+            return max(0.0, seconds) if seconds == seconds else None
     try:
         when = email.utils.parsedate_to_datetime(value[:64])
     except (TypeError, ValueError, IndexError):

@@ -381,3 +381,60 @@ def _huge_body(mb: int) -> Iterable[bytes]:
     for _ in range(mb):
         yield chunk
     yield b'{"id": 2}]}'
+
+
+# -- configs for the stand-ins (tests and benchmarks) ------------------------------------
+
+#: Test credentials of the stand-ins (fictional; configs read them from the environment).
+LOOPBACK = ["127.0.0.0/8"]
+HS_TOKEN = "pat-na1-test-token"
+SCIM_PASSWORD = "s3cret-pw"
+CLIENT_SECRET = "client-s3cret"
+API_KEY = "k-9f8e7d6c5b4a"
+
+
+def hubspot_options(server: HubSpotStandIn, **extra: Any) -> dict[str, Any]:
+    opts: dict[str, Any] = {"preset": "hubspot", "url": server.url(), "allow_networks": LOOPBACK,
+                            "auth": {"type": "bearer", "token_env": "WL_TEST_HS_TOKEN"},
+                            "backoff": 0.01}
+    opts.update(extra)
+    return opts
+
+
+def scim_options(server: ScimStandIn, **extra: Any) -> dict[str, Any]:
+    opts: dict[str, Any] = {"preset": "scim", "url": server.url(), "allow_networks": LOOPBACK,
+                            "auth": {"type": "basic", "username": server.username,
+                                     "password_env": "WL_TEST_SCIM_PASSWORD"},
+                            "backoff": 0.01}
+    opts.update(extra)
+    return opts
+
+
+GENERIC_MAPPING = {
+    "name": "full_name",
+    "title": "job.title",
+    "company": "organisation.name",
+    "email": "contact.emails[*]",
+    "phone": {"path": "contact.phones[*].number", "type_from": "kind"},
+}
+
+PAGINATION = {
+    "link": {"type": "link"},
+    "cursor": {"type": "cursor", "cursor_path": "meta.next_cursor", "param": "cursor"},
+    "next_url": {"type": "next_url", "next_path": "links.next"},
+    "offset": {"type": "offset", "offset_param": "offset", "size_param": "limit", "size": 5,
+               "total_path": "total"},
+    "page": {"type": "page", "page_param": "page", "total_pages_path": "total_pages"},
+}
+
+
+def generic_options(server: GenericStandIn, **extra: Any) -> dict[str, Any]:
+    opts: dict[str, Any] = {
+        "url": server.url(), "records": "data", "id": "id", "allow_networks": LOOPBACK,
+        "auth": {"type": "api_key", "header": "X-API-Key", "key_env": "WL_TEST_API_KEY"},
+        "pagination": PAGINATION[server.style], "mapping": GENERIC_MAPPING,
+        "incremental": {"field": "updated_at", "param": "updated_since"},
+        "backoff": 0.01, "max_retries": 3,
+    }
+    opts.update(extra)
+    return opts

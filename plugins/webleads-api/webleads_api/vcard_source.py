@@ -17,7 +17,7 @@ Which vCard properties become which business fields:
                           files, or a re-export, is one item
 ========================  =====================================================
 
-``HOME``-typed emails, phones and addresses are personal, not business data, and
+``HOME``-typed emails, phones, addresses and URLs are personal, not business data, and
 are dropped unless ``include_home = true``.  Everything else (notes, birthdays,
 photos, relations) is never read into a record.
 """
@@ -147,6 +147,9 @@ def card_fields(card: Card, *, region: str | None = None, include_home: bool = F
         if text:
             raw.append(("address", text, None))
     for p in card.get("URL"):
+        types = p.types | _label_types(card, p.group)
+        if _kept_type(types, include_home) == SKIP:
+            continue  # a personal home page
         raw.append(("website", unescape(p.value), None))
     for p in card.get("X-SOCIALPROFILE") + card.get("X-LINKEDIN") + card.get("X-TWITTER"):
         net = next(iter(sorted(p.types)), None) or p.name[2:].lower()

@@ -217,7 +217,7 @@ class _Run:
         delay = min(60.0, self.options.backoff * (2 ** (failures - 1)))
         log.warning("source %s: IMAP connection lost (%s); reconnecting in %.1f s (attempt %d of %d)",
                     self.source.name, reason, delay, failures, self.options.retries)
-        self.sleep(delay)
+        self.source.sleep(delay)
 
     def _on_violation(self, exc: ProtocolViolation) -> bool:
         """Isolate the UIDs in flight; True when that made progress (no retry counted)."""
@@ -373,17 +373,22 @@ class _Run:
                 self.stats.skipped_seen += 1
                 continue
             todo.append(m)
+        ready: dict[int, bytes] = {}
         for group, items in self._groups(todo):
             fetched = self._fetch(conn, [m.uid for m in group], items)
             for m in group:
                 data = fetched.get(m.uid)
                 if data is None:
-                    self.stats.missing += 1
+                    self.stats.missing += 1  # expunged between the two FETCHes
                     continue
-                raw = self._assemble(m, data)
-                self.yielded.add(m.item_id)
-                self.stats.messages += 1
-                yield Document.from_email(self.source.name, m.item_id, raw, owner=self.source.owner)
+                ready[m.uid] = self._assemble(m, data)
+        for m in todo:  # in UID order, whatever the grouping of the FETCHes
+            raw = ready.pop(m.uid, None)
+            if raw is None:
+                continue
+            self.yielded.add(m.item_id)
+            self.stats.messages += 1
+            yield Document.from_email(self.source.name, m.item_id, raw, owner=self.source.owner)
 
     @staticmethod
     def _items(m: Meta) -> list[bytes]:

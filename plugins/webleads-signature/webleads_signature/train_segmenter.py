@@ -71,7 +71,7 @@ def fit(X: np.ndarray, y: np.ndarray, w: np.ndarray, seqs: list[list[int]], C: f
     from sklearn.linear_model import LogisticRegression
 
     k = len(CLASSES)
-    clf = LogisticRegression(C=C, max_iter=2000, tol=1e-5)
+    clf = LogisticRegression(C=C, max_iter=500, tol=1e-4)
     clf.fit(X, y, sample_weight=w)
     coef = np.zeros((X.shape[1], k), dtype=np.float32)
     intercept = np.full(k, -30.0, dtype=np.float32)  # classes absent from the data never win

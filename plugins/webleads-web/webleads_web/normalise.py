@@ -78,6 +78,14 @@ def clean_email(raw: str) -> str | None:
 _TYPE = {phonenumbers.PhoneNumberType.MOBILE: "mobile"}
 
 
+def _parse_valid(raw: str, region: str | None) -> phonenumbers.PhoneNumber | None:
+    try:
+        num = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return None
+    return num if phonenumbers.is_valid_number(num) else None
+
+
 def clean_phone(raw: str, region: str | None, kind: str = "phone") -> tuple[str, str, bool] | None:
     """``(E.164, type, region_assumed)`` for a valid number, else None.
 
@@ -91,11 +99,12 @@ def clean_phone(raw: str, region: str | None, kind: str = "phone") -> tuple[str,
     if not raw.startswith("+") and not raw.startswith("00"):
         if region is None:
             region, assumed = "US", True
-    try:
-        num = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(num):
+    num = _parse_valid(raw, region)
+    if num is None and raw[:1] == "(" and not raw.lstrip("( ").startswith("0"):
+        # "( 33 1) 42 68 53 00": a country code written in brackets instead of after a "+"
+        num = _parse_valid("+" + "".join(ch for ch in raw if ch.isdigit()), None)
+        assumed = False
+    if num is None:
         return None
     e164 = phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
     if kind == "fax":

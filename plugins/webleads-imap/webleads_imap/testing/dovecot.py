@@ -110,8 +110,12 @@ class Dovecot:
         users: ``{username: password}``.
     """
 
-    def __init__(self, users: dict[str, str] | None = None, certs: TestCerts | None = None) -> None:
+    def __init__(self, users: dict[str, str] | None = None, certs: TestCerts | None = None,
+                 spare_users: int = 64) -> None:
         self.users = dict(users or {"alice@webleads-demo.example": "alice-secret-pw"})
+        # accounts handed out by add_user(): all in the passwd-file from the start, since
+        # Dovecot notices a rewritten passwd-file by its mtime, in whole seconds
+        self.spares = [(f"user{n}@webleads-demo.example", f"pw-{n}-Zq7!") for n in range(1, spare_users + 1)]
         self.base = Path(tempfile.mkdtemp(prefix="webleads-dovecot-"))
         self.base.chmod(0o755)
         self.certs = certs or make_certs(self.base / "certs")
@@ -139,9 +143,7 @@ class Dovecot:
                                "(Debian package dovecot-imapd)")
         for sub in ("run", "state", "mail", "home"):
             (self.base / sub).mkdir(exist_ok=True)
-        (self.base / "passwd").write_text(
-            "".join(f"{u}:{{PLAIN}}{p}::::\n" for u, p in self.users.items()))
-        (self.base / "passwd").chmod(0o644)
+        self._write_passwd()
         self.conf.write_text(_CONF.format(
             base=self.base, tag=self.base.name[-8:].replace("_", ""), cert=self.certs.cert,
             key=self.certs.key, login_user=self.login_user, internal_user=self.internal_user,
@@ -184,6 +186,29 @@ class Dovecot:
     def __exit__(self, *exc: object) -> None:
         self.cleanup()
 
+    def _write_passwd(self) -> None:
+        tmp = self.base / "passwd.tmp"
+        entries = list(self.users.items()) + [s for s in self.spares if s[0] not in self.users]
+        tmp.write_text("".join(f"{u}:{{PLAIN}}{p}::::\n" for u, p in entries))
+        tmp.chmod(0o644)
+        tmp.rename(self.base / "passwd")  # Dovecot reloads a passwd-file when it changes
+
+    def add_user(self) -> str:
+        """A fresh account on the running server (own Maildir with INBOX and Sent);
+        its password is ``users[name]``."""
+        if self.spares:
+            user, password = self.spares.pop(0)
+            self.users[user] = password
+        else:
+            user = f"extra{len(self.users)}@webleads-demo.example"
+            self.users[user] = f"pw-{len(self.users)}-Zq7!"
+            time.sleep(1.1)  # a new mtime second, so that Dovecot rereads the file
+            self._write_passwd()
+        self.maildir(user)
+        self.maildir(user, "Sent")
+        self._chown(self.base / "mail" / user)
+        return user
+
     def log_tail(self, n: int = 20) -> str:
         out = []
         for name in ("stderr.log", "dovecot.log"):
@@ -212,11 +237,12 @@ class Dovecot:
                 os.chown(os.path.join(dirpath, name), self.uid, self.gid)
 
     def deliver(self, user: str, messages: Iterable[bytes], folder: str = "INBOX",
-                seen: bool | Iterable[bool] = False) -> int:
+                seen: bool | Iterable[bool] = False, received: float | None = None) -> int:
         """Write messages into a Maildir (``tmp/`` then a rename), as a delivery agent does.
 
         ``seen`` marks them read (``:2,S`` in ``cur/``); unseen ones go to ``new/``.
-        Returns how many were written.
+        ``received`` (a Unix time) sets the file times, which Dovecot reports as the
+        INTERNALDATE that ``SEARCH SINCE`` looks at.  Returns how many were written.
         """
         md = self.maildir(user, folder)
         flags = None if isinstance(seen, bool) else iter(seen)
@@ -230,9 +256,13 @@ class Dovecot:
             tmp.write_bytes(raw)
             if os.geteuid() == 0:
                 os.chown(tmp, self.uid, self.gid)
+            if received is not None:
+                os.utime(tmp, (received, received))
             tmp.rename(md / "cur" / f"{name}:2,S" if is_seen else md / "new" / name)
             count += 1
-        self._chown(md)
+        if os.geteuid() == 0:
+            for d in (md, md / "cur", md / "new", md / "tmp"):
+                os.chown(d, self.uid, self.gid)
         return count
 
     # -- doveadm -----------------------------------------------------------------------------

@@ -14,7 +14,6 @@ import socket
 import ssl
 import struct
 import threading
-from typing import Callable
 
 FETCH_ITEM = re.compile(
     rb"UID|RFC822\.SIZE|BODYSTRUCTURE|FLAGS|BODY(?:\.PEEK)?\[([^\]]*)\](?:<(\d+)\.(\d+)>)?", re.I)
@@ -295,5 +294,3 @@ def server_context(cert, key) -> ssl.SSLContext:
     ctx.load_cert_chain(str(cert), str(key))
     return ctx
 
-
-Hook = Callable[[bytes], None]

@@ -1,0 +1,339 @@
+"""Conformance figures against other projects' test data (``../shared/data``).
+
+- ``microformats-tests``: every case whose expected mf2 output holds an h-card or h-adr
+  item; the items found (nested ones included) are compared on the properties the
+  extractors map (name, org, job-title, email, tel, url, adr and the address parts).
+- ``schemaorg-examples``: for each example with contact properties, the contact values
+  of its JSON-LD (read with :func:`json.loads`: the oracle) are compared with the
+  evidence the whole page pipeline (purge, extractors, privacy) gives for the JSON-LD,
+  microdata and RDFa forms; the no-markup ``premarkup.html`` form is scored on recall
+  of the emails and phone numbers.
+- ``extruct-samples``: the Person and Organization nodes of extruct's expected output
+  (microdata ``.json``, ``.jsonld``, RDFa ``.expanded.json``) must each appear as a
+  card with the same name and contact values.
+
+``benchmarks/web_conformance.py`` prints these figures; the plugin's tests assert them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any, Iterable
+
+import attrs
+
+from webleads_core.pages import capture_page, page_cards, parse_html
+from webleads_core.pages.mf2 import iter_items, parse_mf2
+from webleads_core.pages.nodes import Node, short_type
+from webleads_core.pages.schema import CONTACT_PROPS, NOT_CONTACT, ORG_TYPES, PERSON_TYPES
+from webleads_core.privacy.stage import Policy, enforce
+from webleads_core.records import Document, Evidence
+
+from .extractors import all_extractors
+from .normalise import clean_email, clean_link, clean_phone
+
+ENV = "WEBLEADS_SHARED_DATA"
+
+
+def shared_data_dir() -> Path:
+    """``$WEBLEADS_SHARED_DATA``, else the first ``shared/data`` beside a parent of this file."""
+    env = os.environ.get(ENV)
+    if env:
+        return Path(env)
+    for parent in Path(__file__).resolve().parents:
+        cand = parent / "shared" / "data"
+        if (cand / "microformats-tests").is_dir():
+            return cand
+    raise FileNotFoundError(f"shared/data not found; set {ENV}")
+
+
+def page_evidence(html: bytes, url: str = "http://example.com/") -> list[Evidence]:
+    """Evidence of one page through the purge, every page extractor and the privacy stage."""
+    capture = capture_page(Document.from_page("conformance", url, html))
+    found = [ev for ex in all_extractors() for ev in ex.extract(capture)]
+    return enforce(found, capture, Policy())
+
+
+@attrs.frozen
+class Score:
+    passed: int
+    total: int
+    failures: tuple[str, ...] = ()
+
+    @property
+    def ratio(self) -> float:
+        return self.passed / self.total if self.total else 0.0
+
+    def __str__(self) -> str:
+        return f"{self.passed}/{self.total} ({100 * self.ratio:.1f}%)"
+
+
+# -- microformats ------------------------------------------------------------------------
+
+MF_PROPS = ("name", "org", "job-title", "email", "tel", "url", "adr", "street-address", "locality", "region",
+            "postal-code", "country-name", "extended-address", "post-office-box")
+
+
+def _mf_norm(v: Any) -> str:
+    if isinstance(v, dict):
+        v = v.get("value", "")
+    return " ".join(str(v).split()).rstrip("/")
+
+
+def _expected_mf_items(items: list[dict]) -> Iterable[dict]:
+    stack = list(items)
+    while stack:
+        it = stack.pop(0)
+        yield it
+        for vs in it.get("properties", {}).values():
+            stack.extend(v for v in vs if isinstance(v, dict) and "type" in v)
+        stack.extend(it.get("children", []))
+
+
+def _mf_sig(props: dict[str, list[str]]) -> str:
+    return json.dumps({p: sorted(props[p]) for p in MF_PROPS if props.get(p)}, sort_keys=True)
+
+
+def microformats_score(data: Path | None = None) -> Score:
+    root = (data or shared_data_dir()) / "microformats-tests" / "tests"
+    passed = total = 0
+    failures = []
+    for case in sorted(root.rglob("*.json")):
+        expected = json.loads(case.read_text(encoding="utf-8"))
+        exp = sorted(_mf_sig({p: [_mf_norm(v) for v in it["properties"].get(p, [])] for p in MF_PROPS})
+                     for it in _expected_mf_items(expected.get("items", []))
+                     if {"h-card", "h-adr"} & set(it.get("type", [])))
+        if not exp:
+            continue
+        total += 1
+        tree, _ = parse_html(case.with_suffix(".html").read_bytes())
+        got_items = [n for n in iter_items(parse_mf2(tree, "http://example.com")) if {"h-card", "h-adr"} & set(n.types)] \
+            if tree is not None else []
+        got = sorted(_mf_sig({p: [_mf_norm(v.value if isinstance(v, Node) else v) for v in n.props.get(p, [])]
+                              for p in MF_PROPS}) for n in got_items)
+        if got == exp:
+            passed += 1
+        else:
+            failures.append(str(case.relative_to(root)))
+    return Score(passed, total, tuple(failures))
+
+
+# -- schema.org examples ---------------------------------------------------------------------
+
+_SCRIPT = re.compile(r"<script[^>]*application/ld\+json[^>]*>(.*?)</script>", re.S | re.I)
+
+
+def _is_contact_node(d: dict) -> bool:
+    types = d.get("@type", [])
+    types = {short_type(t) for t in ([types] if isinstance(types, str) else types) if isinstance(t, str)}
+    if types & (PERSON_TYPES | ORG_TYPES):
+        return True
+    return not (types & NOT_CONTACT) and any(k in d for k in CONTACT_PROPS) and not (
+        types & {"ContactPoint", "PostalAddress"})
+
+
+def _values(v: Any) -> list[str]:
+    if isinstance(v, list):
+        return [x for item in v for x in _values(item)]
+    if isinstance(v, (str, int, float)) and not isinstance(v, bool):
+        return [str(v)]
+    return []
+
+
+def oracle_values(jsonld_html: str) -> set[tuple[str, str]]:
+    """The contact values of an example's JSON-LD, normalised like the extractors do."""
+    out: set[tuple[str, str]] = set()
+    stack: list[Any] = []
+    for m in _SCRIPT.finditer(jsonld_html):
+        stack.append(json.loads(m.group(1)))
+    while stack:
+        d = stack.pop()
+        if isinstance(d, list):
+            stack.extend(d)
+            continue
+        if not isinstance(d, dict):
+            continue
+        contact = _is_contact_node(d)
+        types = d.get("@type", [])
+        types = {short_type(t) for t in ([types] if isinstance(types, str) else types) if isinstance(t, str)}
+        for k, v in d.items():
+            if isinstance(v, (dict, list)):
+                stack.append(v)
+            if k == "email":
+                for x in _values(v):
+                    e = clean_email(x[7:] if x.lower().startswith("mailto:") else x)
+                    if e:
+                        out.add(("email", e))
+            elif k in ("telephone", "faxNumber"):
+                for x in _values(v):
+                    p = clean_phone(x, None, "fax" if k == "faxNumber" else "phone")
+                    if p:
+                        out.add(("phone", p[0]))
+            elif k == "jobTitle" and types & PERSON_TYPES:
+                for x in _values(v):
+                    out.add(("title", " ".join(x.split())))
+            elif k in ("sameAs", "url") and contact:
+                for x in _values(v):
+                    link = clean_link(x)
+                    if link:
+                        out.add(("link", link[1]))
+    return out
+
+
+def _ours(evidence: list[Evidence]) -> set[tuple[str, str]]:
+    out = set()
+    for e in evidence:
+        if e.field in ("email", "phone", "title"):
+            out.add((e.field, e.value))
+        elif e.field in ("website", "social"):
+            out.add(("link", e.value))
+    return out
+
+
+@attrs.frozen
+class SchemaOrgScores:
+    forms: dict[str, Score] = attrs.field(hash=False)
+    premarkup_found: int = 0
+    premarkup_total: int = 0
+
+    @property
+    def premarkup_recall(self) -> float:
+        return self.premarkup_found / self.premarkup_total if self.premarkup_total else 0.0
+
+
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+_MARKUP = {"microdata": re.compile(r"itemscope", re.I), "rdfa": re.compile(r"\b(?:typeof|property)\s*=", re.I),
+           "jsonld": re.compile(r"application/ld\+json", re.I)}
+
+
+def _placeholder(path: Path, form: str) -> bool:
+    """True for a form file that holds no markup of its syntax ("JSON-LD only example",
+    "TODO"): the example has no such form to compare."""
+    text = _COMMENT.sub("", path.read_text(encoding="utf-8", errors="replace"))
+    return not text.strip() or not _MARKUP[form].search(text)
+
+
+def schemaorg_scores(data: Path | None = None) -> SchemaOrgScores:
+    root = (data or shared_data_dir()) / "schemaorg-examples"
+    index = json.loads((root / "index.json").read_text(encoding="utf-8"))
+    counts = {f: [0, 0, []] for f in ("jsonld", "microdata", "rdfa")}
+    found = total = 0
+    for ex in index:
+        folder = root / "examples" / ex["id"]
+        jsonld = folder / "jsonld.html"
+        if not ex.get("contact_props") or not jsonld.is_file():
+            continue
+        try:
+            want = oracle_values(jsonld.read_text(encoding="utf-8"))
+        except ValueError:
+            continue
+        if not want:
+            continue
+        for form in counts:
+            path = folder / f"{form}.html"
+            if not path.is_file() or _placeholder(path, form):
+                continue
+            got = _ours(page_evidence(path.read_bytes()))
+            got = {v for v in got if v[0] in {w[0] for w in want} or v[0] == "link"}
+            counts[form][1] += 1
+            if got == want:
+                counts[form][0] += 1
+            else:
+                counts[form][2].append(ex["id"])
+        pre = folder / "premarkup.html"
+        visible = {v for v in want if v[0] in ("email", "phone")}
+        if pre.is_file() and visible:
+            got = _ours(page_evidence(pre.read_bytes()))
+            total += len(visible)
+            found += len(visible & got)
+    return SchemaOrgScores({f: Score(c[0], c[1], tuple(c[2])) for f, c in counts.items()}, found, total)
+
+
+# -- extruct samples -----------------------------------------------------------------------
+
+_SCHEMA = "http://schema.org/"
+
+
+def _expected_nodes(path: Path) -> list[dict[str, list[str]]]:
+    """Person/Organization nodes of an extruct expected file as ``{prop: [values]}``."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    out = []
+    if path.name.endswith(".expanded.json"):
+        nodes = data if isinstance(data, list) else [data]
+        for n in nodes:
+            types = {short_type(t) for t in n.get("@type", []) if isinstance(t, str)}
+            if not types & (PERSON_TYPES | ORG_TYPES):
+                continue
+            props: dict[str, list[str]] = {}
+            for k, vs in n.items():
+                if k.startswith("@") or not isinstance(vs, list):
+                    continue
+                props[short_type(k)] = [str(v["@value"]) for v in vs if isinstance(v, dict) and "@value" in v]
+            props["@type"] = sorted(types)
+            out.append(props)
+        return out
+    stack: list[Any] = [data]
+    while stack:
+        d = stack.pop()
+        if isinstance(d, list):
+            stack.extend(d)
+            continue
+        if not isinstance(d, dict):
+            continue
+        if "properties" in d and "type" in d:  # extruct microdata shape
+            types = d["type"] if isinstance(d["type"], list) else [d["type"]]
+            body = d["properties"]
+        else:
+            types = d.get("@type", [])
+            types = [types] if isinstance(types, str) else types
+            body = {k: v for k, v in d.items() if not k.startswith("@")}
+        short = {short_type(t) for t in types if isinstance(t, str)}
+        for v in body.values():
+            if isinstance(v, (dict, list)):
+                stack.append(v)
+        if short & (PERSON_TYPES | ORG_TYPES):
+            props = {short_type(k): _values(v) for k, v in body.items()}
+            props["@type"] = sorted(short)
+            out.append(props)
+    return out
+
+
+def extruct_score(data: Path | None = None) -> Score:
+    root = (data or shared_data_dir()) / "extruct-samples" / "tests" / "samples"
+    passed = total = 0
+    failures = []
+    for html in sorted(root.rglob("*.html")):
+        expected_files = [p for p in html.parent.glob(html.stem + ".*")
+                          if p.suffix in (".json", ".jsonld") and "_flat" not in p.name]
+        nodes = []
+        for p in expected_files:
+            try:
+                nodes.extend(_expected_nodes(p))
+            except (ValueError, OSError):
+                continue
+        named = [n for n in nodes if (n.get("name") or [""])[0].strip()]
+        if not named:
+            continue
+        tree, defects = parse_html(html.read_bytes())
+        cards = page_cards(tree, "http://example.com/", defects) if tree is not None else []
+        have = set()
+        for c in cards:
+            for key in ("name", "company"):
+                for v in c.get(key):
+                    have.add(" ".join(v.split()).casefold())
+        emails = {e.casefold() for c in cards for e in c.get("email")}
+        for n in named:
+            total += 1
+            name = " ".join(n["name"][0].split()).casefold()
+            ok = name in have and all(
+                (e[7:] if e.lower().startswith("mailto:") else e).casefold() in emails for e in n.get("email", []))
+            if ok:
+                passed += 1
+            else:
+                failures.append(f"{html.relative_to(root)}: {'/'.join(n['@type'])}")
+    return Score(passed, total, tuple(failures))
