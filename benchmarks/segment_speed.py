@@ -25,7 +25,10 @@ message text.  The corpora:
   its signature fixtures (with and without their sender) and its HTML files as text;
 * ``reply_parsers``: every fixture of crisp, github, zapier and quotequail as text;
 * ``quoted``: the talon, reply-parser and first 300 Quagga texts quoted once more with
-  ``> `` (recursion over quoting levels), and some spamassassin texts too.
+  ``> `` (recursion over quoting levels), and some spamassassin texts too;
+* ``synthetic``: 3,000 random messages (fixed seed) mixing real lines, chunks of real
+  messages, tricky lines (attributions, header fields, separators, device footers,
+  disclaimers, odd Unicode) and random quoting.
 
 ``--sample`` restricts the snapshot to the small committed sample of
 ``tests/test_segment_equivalence.py``: 300 spamassassin messages chosen by a fixed stride,
@@ -212,12 +215,91 @@ def quoted() -> list[Input]:
     return out
 
 
+_SPECIAL_LINES = (
+    "", " ", ">", "> hi", ">> deep", "-- ", "--", "__", "Thanks,", "Thanks for your help!", "Best regards,",
+    "Best regards, Jane Doe", "Jane Doe", "JD", "-Jane", "Jane", "Doe, Jane", "+1 212 555 0199", "12/07/2000 10:45 AM",
+    "jane@x.example", "www.example.com", "Jane Doe | VP Product | Acme Inc.", "123 Main Street, Suite 4",
+    "On Mon, 3 Mar 2025 Jane <j@x.example> wrote:", "On Mon, 3 Mar 2025 at 10:12, Jane Doe", "<jane@x.example> wrote:",
+    "Am 25.11.2025 um 15:00 schrieb Max <max@x.de>:", "Le 3 mars 2025 à 10:12, Jean a écrit :",
+    "ср, 30 апр. 2025 г. в 15:19, John Doe <doe@example.com>:", "Jane Doe wrote:", "wrote:",
+    "-----Original Message-----", "----- Forwarded message -----", "---------- Forwarded message ---------",
+    "Begin forwarded message:", "________________________________", "=====", "*****************",
+    "---------------------- Forwarded by Jane Doe/HOU/ECT on 12/07/2000 10:45 AM",
+    "---------------------------", "Jane Doe/HOU/ECT@ECT on 12/07/2000 10:45 AM",
+    '"Doe, Jane" <jane@x.com> on 04/19/2001', "09:01:03 PM", "Kate Symes @ ECT        04/04/2001 05:44 PM",
+    "From: Jane <j@x.example>", "*From:* Jane Doe", "De : Jean", "Von: Max", "To: bob@y.example", "An: Bob",
+    "Cc: a@b.example,", "  c@d.example", "Sent: Monday, March 3, 2025 10:12 AM", "Date: Mon, 3 Mar 2025",
+    "Subject: hi", "Betreff: AW: x", "Importance: High", "a: b", "de: 12", "X-Mailer: foo", "Message-ID: <x@y>",
+    "Sent from my iPhone", "Sent from my iPhone.", "Envoyé de mon iPhone", "Von meinem iPhone gesendet",
+    "Get Outlook for iOS", "Sent from Mail for Windows", "Sent from a bar", "This message is confidential.",
+    "This e-mail and any attachments are confidential and intended solely for the addressee. If you received "
+    "this message in error, please notify the sender and delete it.", "Please consider the environment before printing",
+    "Copyright (c) 2025 Acme", "All rights reserved.", "To unsubscribe, visit http://x.example/mailman/listinfo/y",
+    "_______________________________________________", "Foo mailing list", "<<report.pdf>>", "- report.doc",
+    "[image: logo]", "Attachments:", "Hi Bob,", "Hello,", "Dear Ms. Smith,", "Cheryl:", "Hi,", "Hi all",
+    "Request ID    : 123", "Status        : open", "x3-6343", "Tel: +49 30 1234567", "Mobile: 555-1234",
+    "Fax (555) 123-4567", "linkedin.com/in/jane", "@janedoe", "Acme GmbH", "Senior Manager", "Cheers",
+    "Mit freundlichen Grüßen", "Cordialement", "Saludos", "İstanbul", "ſent from my phone", "KELLO 10.00 Jane kirjoitti:",
+    "Il giorno 3 mar 2025,", "alle ore 10:12, Mario <m@x.it> ha scritto:", "> On Mon, Jane wrote:", ">> From: a@b.c",
+    " > quoted with space", "   >three spaces", "    >four spaces", "a" * 400, " " * 310 + "x",
+    "On " + "x" * 300 + " wrote:", "Environment: print", "The quick brown fox jumps over the lazy dog again and again.",
+)
+
+
+def _pool() -> list[str]:
+    lines: set[str] = set()
+    for _key, text, _sender in talon() + reply_parsers() + quagga()[::4]:
+        lines.update(x.rstrip("\r") for x in text.split("\n")[:400])
+    return sorted(lines)
+
+
+def synthetic(count: int = 3000, seed: int = 20251129) -> list[Input]:
+    """Random messages from real and tricky lines, fixed seed: odd paths of the rules."""
+    import random
+
+    rnd = random.Random(seed)
+    pool = _pool()
+    real = [text for _k, text, _s in talon() + reply_parsers() + quagga()[::3]]
+    junk_chars = "abcXYZ :：@<>-=_*/.,;!?()[]|~#+0123456789\téüßİıſKКв\u00a0\u2003"
+    senders = [None, HeaderContact(email="jane@x.example", name="Jane Doe"),
+               HeaderContact(email="j.doe@x.example", name=None), HeaderContact(email="", name="Doe, Jane"),
+               HeaderContact(email="bob@y.example", name="Bob")]
+    out: list[Input] = []
+    for n in range(count):
+        lines: list[str] = []
+        for _ in range(rnd.randint(1, 50)):
+            r = rnd.random()
+            if r < 0.15:
+                line = ""
+            elif r < 0.35:
+                line = rnd.choice(_SPECIAL_LINES)
+            elif r < 0.4:
+                line = "".join(rnd.choice(junk_chars) for _ in range(rnd.randint(0, 60)))
+            elif r < 0.5:
+                text = rnd.choice(real).split("\n")
+                a = rnd.randrange(len(text))
+                chunk = text[a:a + rnd.randint(1, 30)]
+                if rnd.random() < 0.4:
+                    prefix = ">" * rnd.randint(1, 3) + rnd.choice(("", " "))
+                    chunk = [prefix + x for x in chunk]
+                lines.extend(chunk)
+                continue
+            else:
+                line = rnd.choice(pool)
+            if rnd.random() < 0.15:
+                line = ">" * rnd.randint(1, 4) + rnd.choice(("", " ")) + line
+            lines.append(line)
+        out.append((f"synthetic/{n}", "\n".join(lines), rnd.choice(senders)))
+    return out
+
+
 CORPORA: dict[str, Callable[[], list[Input]]] = {
     "spamassassin": spamassassin,
     "quagga": quagga,
     "talon": talon,
     "reply_parsers": reply_parsers,
     "quoted": quoted,
+    "synthetic": synthetic,
 }
 
 

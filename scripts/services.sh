@@ -4,3 +4,15 @@
 # on loopback, this script only makes sure the binaries exist. The core needs none.
 set -euo pipefail
 echo "services: nothing to install for the core"
+
+# -- Dovecot: webleads-imap's tests and benchmark start their own on loopback ports ----------
+# Idempotent: does nothing when dovecot is already installed.
+if command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ]; then
+    echo "services: dovecot present"
+else
+    echo "services: installing dovecot-imapd (Debian package)"
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends dovecot-imapd
+fi

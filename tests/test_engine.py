@@ -6,7 +6,7 @@ import pytest
 
 from webleads_core import Config, Document, build_pipeline, create_plugin_manager, hookimpl
 from webleads_core.engine.run import run_pipeline
-from webleads_core.records import Checkpoint, Resync
+from webleads_core.records import Checkpoint, Rejected, Resync
 from webleads_core.store import SQLiteStore
 
 from webleads_core.testing.helpers import eml
@@ -34,6 +34,8 @@ class ScriptSource:
                 yield Checkpoint(self.name, {"n": step[1]})
             elif step == "resync":
                 yield Resync(self.name, "uidvalidity changed")
+            elif isinstance(step, tuple) and step[0] == "rej":
+                yield Rejected(self.name, step[1], "test.malformed")
             else:
                 item_id, raw = step
                 if not context.is_seen(item_id):
@@ -125,3 +127,11 @@ def test_runs_are_recorded_and_audited(run):
     assert store.verify_audit()
     store.conn.execute("UPDATE audit SET detail='{}' WHERE id=1")
     assert not store.verify_audit()
+
+
+def test_items_a_source_rejects_are_counted_and_quarantined(run):
+    go, store = run
+    result = go([("a", GOOD), ("rej", "broken-1"), ("b", GOOD2), ("cp", 1)])
+    assert (result.items, result.processed, result.skipped) == (3, 2, 1)
+    assert ("test.malformed", 1) in result.reasons
+    assert store.counts()["quarantine"] == 1 and store.is_seen("s", "broken-1")

@@ -4,6 +4,7 @@ searched for in every output, the store file, logs and error messages."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -50,13 +51,15 @@ def assert_clean(blob: bytes | str, where: str) -> None:
         assert s.encode() not in data, f"{s!r} leaked into {where}"
 
 
-def test_canaries_never_leave_the_pipeline(tmp_path):
+@pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "encrypted"])
+def test_canaries_never_leave_the_pipeline(tmp_path, encrypted):
     md = planted_mailbox(tmp_path)
     log = tmp_path / "webleads.log"
     outputs: list[tuple[str, str]] = []
+    env = {"WEBLEADS_STORE_KEY": os.urandom(32).hex()} if encrypted else {}
 
     def cli(*args):
-        r = run_cli("-vv", "--log-file", str(log), *args, cwd=tmp_path)
+        r = run_cli("-vv", "--log-file", str(log), *args, cwd=tmp_path, env=env)
         assert r.returncode == 0, r.stderr[-2000:]
         outputs.append((f"stdout of {args}", r.stdout))
         outputs.append((f"stderr of {args}", r.stderr))
@@ -100,7 +103,7 @@ folder = "cards"
 
     # the pipeline did its job: Jane is there with her business fields
     shown = json.loads(run_cli("contacts", "show", "jane.doe@northwind-logistics.example", "-c", str(cfg),
-                               "--format", "json", cwd=tmp_path).stdout)
+                               "--format", "json", cwd=tmp_path, env=env).stdout)
     assert shown[0]["title"] == "Head of Operations"
     assert shown[0]["phones"] == [{"number": "+442079460958", "type": "work"}]
 
@@ -110,6 +113,12 @@ folder = "cards"
         if f.is_file() and not str(f).startswith(str(md)) and f.suffix != ".py":
             assert_clean(f.read_bytes(), str(f))
     assert log.exists() and log.stat().st_size > 0
+    if encrypted:  # the business values themselves are ciphertext in the store
+        store = (tmp_path / "store.db").read_bytes()
+        for value in (b"Head of Operations", b"jane.doe", b"Northwind", b"+442079460958"):
+            assert value not in store, value
+        r = run_cli("contacts", "list", "-c", str(cfg), cwd=tmp_path)  # without the key
+        assert r.returncode == 5 and "key was not found" in r.stderr
 
 
 def test_api_extract_is_clean(tmp_path):

@@ -39,6 +39,7 @@ from .records import (
     HeaderContact,
     ParsedMessage,
     Phone,
+    Rejected,
     Resync,
     RunResult,
     SealedContact,
@@ -53,7 +54,7 @@ __version__ = "0.1.0"
 __all__ = [
     "BaseSink", "Block", "Capture", "Checkpoint", "Config", "ConfigError", "Contact", "Document",
     "Evidence", "Extractor", "HeaderContact", "ItemRejected", "ParsedMessage", "Phone", "Pipeline",
-    "PluginError", "PrivacyViolation", "Resync", "RunResult", "SQLiteStore", "Scorer",
+    "PluginError", "PrivacyViolation", "Rejected", "Resync", "RunResult", "SQLiteStore", "Scorer",
     "SealedContact", "Segmenter", "Sink", "SinkConfig", "Source", "SourceConfig", "SourceContext",
     "StoreError", "WebleadsError", "Zone", "__version__", "build_pipeline", "contact_to_dict",
     "contacts", "create_plugin_manager", "extract", "extract_bytes", "hookimpl", "load_config",

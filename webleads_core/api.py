@@ -29,12 +29,23 @@ def run(
     *,
     pm: pluggy.PluginManager | None = None,
     progress: bool = False,
+    executor: str = "local",
 ) -> RunResult:
-    """Run the configured sources into the configured store, then publish to the sinks."""
+    """Run the configured sources into the configured store, then publish to the sinks.
+
+    ``executor``: ``local`` (default), ``processes:N``, ``dask-local:N`` or ``dask://HOST:PORT``
+    (see :mod:`webleads_core.engine.executors`).
+    """
+    from .engine.executors import make_executor
+
     conf = config if isinstance(config, Config) else load_config(config)
     pipeline = build_pipeline(conf, pm=pm)
-    with open_store(conf.store_url) as store:
-        return run_pipeline(pipeline, store, progress=Progress(enabled=progress))
+    ex = make_executor(executor)
+    try:
+        with open_store(conf.store_url) as store:
+            return run_pipeline(pipeline, store, progress=Progress(enabled=progress), executor=ex)
+    finally:
+        ex.close()
 
 
 def contacts(store_url: str) -> Iterator[Contact]:
@@ -54,6 +65,7 @@ def extract(
     urls: Sequence[str] = (),
     pm: pluggy.PluginManager | None = None,
     progress: bool = False,
+    executor: str = "local",
 ) -> tuple[list[Contact], RunResult]:
     """Run the whole pipeline (privacy included) on local files without a store.
 
@@ -67,11 +79,17 @@ def extract(
     srcs = [detect_source(Path(p), name=f"cli{i}", owner=owner) for i, p in enumerate(paths)]
     if urls:
         srcs.append(SourceConfig(name="cli-web", type="web", owner=owner, options={"seeds": list(urls)}))
+    from .engine.executors import make_executor
+
     pipeline = build_pipeline(Config(), pm=pm, sources=srcs)
-    with SQLiteStore("sqlite:///:memory:") as store:
-        result = run_pipeline(pipeline, store, progress=Progress(enabled=progress))
-        policy = make_policy(pipeline, store)
-        return [r.contact for r in sealed_contacts(store, policy)], result
+    ex = make_executor(executor)
+    try:
+        with SQLiteStore("sqlite:///:memory:") as store:
+            result = run_pipeline(pipeline, store, progress=Progress(enabled=progress), executor=ex)
+            policy = make_policy(pipeline, store)
+            return [r.contact for r in sealed_contacts(store, policy)], result
+    finally:
+        ex.close()
 
 
 def extract_bytes(

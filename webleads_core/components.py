@@ -105,6 +105,8 @@ class Extractor(Protocol):
         kinds: the document kinds it handles (``"email"``, ``"page"``, ``"record"``).
         replaces: optional tuple of extractor names this one takes the place of (a trained
             signature tagger replaces ``"signature-rules"``); those are left out of the pipeline.
+        pairs_with: optional segmenter name: the extractor is used only when that segmenter is
+            the pipeline's (a tagger trained on a segmenter's blocks), and replaces nothing otherwise.
     """
 
     name: str

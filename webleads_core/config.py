@@ -21,6 +21,14 @@ _FORBIDDEN_PRIVACY_KEYS = ("enabled", "disable", "disabled", "purge", "redact", 
                           "minimize", "suppress", "seal", "stages", "skip")
 
 
+#: Default purposes of processing, shown in subject access exports and the ROPA.
+DEFAULT_PURPOSES = ("keeping the owners' business address books up to date",
+                    "business-to-business contact with the people in them")
+
+_PRIVACY_KEYS = ("secret_file", "extra_redact", "key_file", "encrypt", "retention_days",
+                 "max_retention_days", "purposes", "controller")
+
+
 @attrs.frozen
 class PrivacyConfig:
     """The ``[privacy]`` table: only settings that tighten or operate the policy.
@@ -28,10 +36,22 @@ class PrivacyConfig:
     Attributes:
         secret_file: HMAC key for the opt-out list (kept outside the store).
         extra_redact: extra regular expressions whose matches are redacted.
+        key_file: the store's encryption keyring (default ``<store>.keys`` when it exists).
+        encrypt: create new stores encrypted (a keyring is made when none exists).
+        retention_days: days since the last observation after which a contact is due.
+        max_retention_days: days since the first collection after which it is due regardless.
+        purposes: why the contacts are processed (subject exports and the ROPA).
+        controller: who is responsible (name and contact of the controller or DPO).
     """
 
     secret_file: Path | None = None
     extra_redact: tuple[str, ...] = ()
+    key_file: Path | None = None
+    encrypt: bool = False
+    retention_days: int = 365
+    max_retention_days: int = 1095
+    purposes: tuple[str, ...] = DEFAULT_PURPOSES
+    controller: str = ""
 
 
 @attrs.frozen
@@ -114,19 +134,46 @@ class Config:
                 raise ConfigError(
                     f"privacy.{key}: the privacy stages are mandatory and cannot be configured off"
                 )
-        if set(privacy) - {"secret_file", "extra_redact"}:
-            bad = sorted(set(privacy) - {"secret_file", "extra_redact"})
+        if set(privacy) - set(_PRIVACY_KEYS):
+            bad = sorted(set(privacy) - set(_PRIVACY_KEYS))
             raise ConfigError(f"unknown privacy keys: {', '.join(bad)}")
-        secret = privacy.get("secret_file")
-        extra = privacy.get("extra_redact", [])
-        if not isinstance(extra, list) or not all(isinstance(x, str) for x in extra):
-            raise ConfigError("privacy.extra_redact must be a list of strings")
-        pconf = PrivacyConfig(
-            secret_file=(base / secret) if isinstance(secret, str) else None,
-            extra_redact=tuple(extra),
-        )
+        pconf = _privacy_config(privacy, base)
         return cls(store_url=url, sources=tuple(sources), sinks=tuple(sinks), segmenter=seg,
                    privacy=pconf, base_dir=base)
+
+
+def _privacy_config(privacy: Mapping[str, Any], base: Path) -> PrivacyConfig:
+    def path(key: str) -> Path | None:
+        value = privacy.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"privacy.{key} must be a path")
+        p = Path(value).expanduser()
+        return p if p.is_absolute() else base / p
+
+    extra = privacy.get("extra_redact", [])
+    if not isinstance(extra, list) or not all(isinstance(x, str) for x in extra):
+        raise ConfigError("privacy.extra_redact must be a list of strings")
+    encrypt = privacy.get("encrypt", False)
+    if not isinstance(encrypt, bool):
+        raise ConfigError("privacy.encrypt must be true or false")
+    days = {}
+    for key, default in (("retention_days", 365), ("max_retention_days", 1095)):
+        value = privacy.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 36500:
+            raise ConfigError(f"privacy.{key} must be a whole number of days between 1 and 36500")
+        days[key] = value
+    if days["retention_days"] > days["max_retention_days"]:
+        raise ConfigError("privacy.retention_days cannot be longer than privacy.max_retention_days")
+    purposes = privacy.get("purposes", list(DEFAULT_PURPOSES))
+    if not isinstance(purposes, list) or not purposes or not all(isinstance(x, str) and x for x in purposes):
+        raise ConfigError("privacy.purposes must be a non-empty list of strings")
+    controller = privacy.get("controller", "")
+    if not isinstance(controller, str):
+        raise ConfigError("privacy.controller must be a string")
+    return PrivacyConfig(secret_file=path("secret_file"), extra_redact=tuple(extra), key_file=path("key_file"),
+                         encrypt=encrypt, purposes=tuple(purposes), controller=controller, **days)
 
 
 def _resolve_store_url(url: str, base: Path) -> str:

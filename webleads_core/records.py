@@ -138,6 +138,23 @@ class Resync:
 
 
 @attrs.frozen
+class Rejected:
+    """An item a source could not read (a malformed vCard entry, a record with nothing
+    usable, a message that vanished).  The engine counts it as skipped, quarantines its id
+    and reason, and goes on.
+
+    Attributes:
+        source: the configured source name.
+        item_id: the item's id inside the source (never its content).
+        reason: a dotted reason code (``vcard.malformed``).
+    """
+
+    source: str
+    item_id: str = pii_field()
+    reason: str = "source.rejected"
+
+
+@attrs.frozen
 class Zone:
     """A run of lines of one message, labelled by a segmenter.
 

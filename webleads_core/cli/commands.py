@@ -14,6 +14,8 @@ from ..config import Config
 from ..errors import ConfigError
 
 FORMATS = ("jsonl", "json", "csv", "vcf")
+EXECUTOR_HELP = ("where parse/segment/extract/privacy run: local (default), processes:N, dask-local:N, "
+                 "dask://HOST:PORT (the dask ones need webleads-core[dask])")
 
 
 def _progress_default() -> bool:
@@ -44,6 +46,7 @@ def configure_extract(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=FORMATS, default="jsonl", help="output format (default jsonl)")
     p.add_argument("--owner", default="", help="whose mailbox this is (their own address)")
     p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    p.add_argument("--executor", default="local", help=EXECUTOR_HELP)
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bar on stderr (default: when stderr is a terminal)")
 
@@ -55,7 +58,8 @@ def run_extract(args: argparse.Namespace) -> int:
     progress = _progress_default() if args.progress is None else args.progress
     if not args.paths and not args.url:
         raise ConfigError("give at least one PATH or --url")
-    contacts, result = extract(args.paths, owner=args.owner, urls=args.url, pm=args.pm, progress=progress)
+    contacts, result = extract(args.paths, owner=args.owner, urls=args.url, pm=args.pm, progress=progress,
+                               executor=args.executor)
     text = RENDERERS[args.format](contacts)
     if args.output:
         from ..sinkbase import atomic_write
@@ -116,6 +120,7 @@ def run_segment(args: argparse.Namespace) -> int:
 
 def configure_run(p: argparse.ArgumentParser) -> None:
     p.add_argument("-c", "--config", default="webleads.toml", help="config file (default webleads.toml)")
+    p.add_argument("--executor", default="local", help=EXECUTOR_HELP)
     p.add_argument("--format", choices=("text", "json"), default="text", help="summary format")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None)
 
@@ -124,7 +129,7 @@ def run_run(args: argparse.Namespace) -> int:
     from ..api import run
 
     progress = _progress_default() if args.progress is None else args.progress
-    result = run(Config.from_file(args.config), pm=args.pm, progress=progress)
+    result = run(Config.from_file(args.config), pm=args.pm, progress=progress, executor=args.executor)
     if args.format == "json":
         print(json.dumps({"run": result.run_id, "items": result.items, "processed": result.processed,
                           "skipped": result.skipped, "evidence": result.evidence,
@@ -301,30 +306,10 @@ def run_plugins(args: argparse.Namespace) -> int:
 
 
 # -- privacy ------------------------------------------------------------------------------
+# The `privacy` command lives in privacy_cmd.py (opt-outs, subject requests, retention, audit,
+# records of processing, encryption at rest).
 
-
-def configure_privacy(p: argparse.ArgumentParser) -> None:
-    sub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    op = sub.add_parser("optout", help="never collect this email, phone or @domain again, and erase it")
-    _store_args(op)
-    op.add_argument("identifier")
-    av = sub.add_parser("audit-verify", help="check the audit log's hash chain")
-    _store_args(av)
-
-
-def run_privacy(args: argparse.Namespace) -> int:
-    from ..privacy.operations import optout
-    from ..store import open_store
-
-    url = _store_url(args)
-    with open_store(url) as store:
-        if args.action == "audit-verify":
-            ok = store.verify_audit()
-            print("audit log intact" if ok else "audit log TAMPERED")
-            return 0 if ok else 4
-        erased = optout(store, args.identifier)
-        print(f"opted out; {erased} contact(s) erased")
-    return 0
+from .privacy_cmd import configure_privacy, run_privacy  # noqa: E402
 
 
 # -- demo ---------------------------------------------------------------------------------
@@ -391,5 +376,6 @@ BUILTIN = (
     ("init", "write a commented starter config", configure_init, run_init),
     ("contacts", "list, show or export the contacts of a store", configure_contacts, run_contacts),
     ("plugins", "list installed plugins and the components each registers", configure_plugins, run_plugins),
-    ("privacy", "opt-outs and audit checks", configure_privacy, run_privacy),
+    ("privacy", "opt-outs, subject requests, retention, audit, records of processing, encryption",
+     configure_privacy, run_privacy),
 )

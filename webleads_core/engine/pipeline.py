@@ -76,9 +76,10 @@ def build_pipeline(
                               f"{', '.join(sorted(reg.sinks)) or 'none'}")
         built_sinks.append((sk.type, _build(reg.sinks[sk.type].obj, sk, f"sink {sk.type!r}")))
     try:
-        segmenter = reg.best_segmenter(config.segmenter)
+        seg_name = reg.segmenter_name(config.segmenter)
     except PluginError as exc:
         raise ConfigError(str(exc)) from None
+    segmenter = reg.segmenters[seg_name].obj
     patterns = []
     for p in config.privacy.extra_redact:
         try:
@@ -87,13 +88,17 @@ def build_pipeline(
             raise ConfigError(f"privacy.extra_redact: bad pattern: {exc}") from None
     # an extractor may declare `replaces = ("name", ...)`: a trained tagger takes the
     # place of the rule-based one whenever its plugin is installed
-    replaced = {n for r in reg.extractors.values() for n in getattr(r.obj, "replaces", ())}
+    # An extractor that declares `pairs_with = "<segmenter>"` is used only with that segmenter
+    # (a tagger trained on a segmenter's blocks); it is left out, and replaces nothing, otherwise.
+    extractors = [r for r in reg.extractors.values()
+                  if getattr(r.obj, "pairs_with", None) in (None, seg_name)]
+    replaced = {n for r in extractors for n in getattr(r.obj, "replaces", ())}
     return Pipeline(
         config=config,
         registry=reg,
         sources=tuple(built_sources),
         segmenter=segmenter,
-        extractors=tuple((r.name, r.obj) for r in reg.extractors.values() if r.name not in replaced),
+        extractors=tuple((r.name, r.obj) for r in extractors if r.name not in replaced),
         scorers=tuple((r.name, r.obj) for r in reg.scorers.values()),
         sinks=tuple(built_sinks),
         privacy_rules=tuple((r.name, r.obj) for r in reg.privacy_rules.values()),

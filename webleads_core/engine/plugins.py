@@ -97,13 +97,17 @@ class Registry:
         return out
 
     def best_segmenter(self, name: str | None = None) -> Any:
+        return self.segmenters[self.segmenter_name(name)].obj
+
+    def segmenter_name(self, name: str | None = None) -> str:
+        """The configured segmenter, else the one with the highest priority."""
         if name:
             if name not in self.segmenters:
                 raise PluginError(f"unknown segmenter {name!r}; known: {sorted(self.segmenters)}")
-            return self.segmenters[name].obj
+            return name
         if not self.segmenters:
             raise PluginError("no segmenter registered")
-        return max(self.segmenters.values(), key=lambda r: r.priority).obj
+        return max(self.segmenters.values(), key=lambda r: r.priority).name
 
 
 def collect(pm: pluggy.PluginManager) -> Registry:

@@ -22,7 +22,8 @@ from ..errors import ItemRejected, PrivacyViolation
 from ..privacy import stage as privacy
 from ..privacy.seal import require_sealed
 from ..privacy.suppress import Suppressor, load_or_create_key
-from ..records import Capture, Checkpoint, Document, Evidence, Resync, RunResult, SealedContact, SkippedItem
+from ..records import (Capture, Checkpoint, Document, Evidence, Rejected, Resync, RunResult, SealedContact,
+                       SkippedItem)
 from ..store import SQLiteStore
 from .pipeline import Pipeline
 from .progress import Progress
@@ -114,18 +115,26 @@ def run_pipeline(
     *,
     progress: Progress | None = None,
     publish: bool = True,
+    executor: Any = None,
 ) -> RunResult:
-    """Run every source of the pipeline into the store, then publish to the sinks."""
+    """Run every source of the pipeline into the store, then publish to the sinks.
+
+    ``executor`` (see :mod:`webleads_core.engine.executors`) says where the CPU-heavy
+    stages run; the default runs them in this process.
+    """
+    from .executors import LocalExecutor
+
     started = time.perf_counter()
     run_id = store.begin_run()
     policy = make_policy(pipeline, store)
     counts = _Counts()
     progress = progress or Progress(enabled=False)
+    executor = executor or LocalExecutor()
     status = "ok"
     try:
         for sconf, source in pipeline.sources:
             try:
-                _run_source(pipeline, store, sconf.name, source, policy, counts, progress)
+                _run_source(pipeline, store, sconf.name, source, policy, counts, progress, executor)
             except (PrivacyViolation, KeyboardInterrupt):
                 raise
             except Exception as exc:
@@ -153,62 +162,129 @@ def run_pipeline(
         )
         store.finish_run(run_id, status, {
             "items": result.items, "processed": result.processed, "skipped": result.skipped,
-            "evidence": result.evidence, "contacts": result.contacts,
+            "evidence": result.evidence, "contacts": result.contacts, "executor": executor.name,
             "failed_sources": len(counts.failed_sources), "reasons": dict(counts.reasons)})
     return result
 
 
-def _run_source(pipeline, store, name, source, policy, counts, progress) -> None:
+@attrs.define
+class _InFlight:
+    handle: Any
+    docs: list[Document]
+    cursor: dict | None = None
+    tries: int = 0
+    rejected: list[SkippedItem] = attrs.field(factory=list)
+
+
+def _run_source(pipeline, store, name, source, policy, counts, progress, executor) -> None:
+    """Read one source; process batches on the executor; commit each batch in order with
+    the checkpoint that followed it, so a checkpoint never gets ahead of the store."""
+    from .executors import BatchJob, run_batch
+
     cursor = store.get_cursor(name)
     before = (counts.items, counts.skipped)
     log.info("source %s: %s", name, "resuming from its checkpoint" if cursor else "first run")
     context = SourceContext(is_seen=lambda item_id: store.is_seen(name, item_id))
-    batch: list[Evidence] = []
-    seen: list[tuple[str, str]] = []
-    skipped: list[SkippedItem] = []
+    window: collections.deque[_InFlight] = collections.deque()
+    depth = 0 if executor.local else 2 * executor.workers  # batches in flight
+    key = digests = None
+    if not executor.local:
+        key = load_or_create_key(pipeline.config.privacy.secret_file or store.key_path)
+        digests = tuple(store.suppression_digests())
+    docs: list[Document] = []
 
-    def flush(cursor_after: dict | None = None) -> None:
+    def submit(batch: list[Document]) -> Any:
+        if executor.local:
+            return executor.submit(
+                lambda: run_batch(lambda d: process_document(pipeline, d, policy), batch), None)
+        return executor.submit(None, BatchJob(pipeline.config, key, digests, tuple(batch)))
+
+    def send() -> None:
+        if docs:
+            window.append(_InFlight(submit(list(docs)), list(docs)))
+            docs.clear()
+        while len(window) > depth:
+            commit_oldest()
+
+    def commit_oldest() -> None:
+        entry = window[0]
+        try:
+            outcomes = entry.handle.result()
+        except ItemRejected:
+            raise
+        except Exception as exc:  # a worker died: its batch is computed again, nothing was stored
+            if executor.local or entry.tries >= 2:
+                raise
+            log.warning("source %s: a batch failed on a worker (%s); retrying it", name, type(exc).__name__)
+            if hasattr(executor, "restart"):
+                executor.restart()
+            for e in window:  # the other batches in flight shared the broken pool
+                e.handle = submit(e.docs)
+                e.tries += 1
+            return commit_oldest()
+        window.popleft()
+        evidence: list[Evidence] = []
+        skipped: list[SkippedItem] = []
+        for out in outcomes:
+            if out.reason is None:
+                counts.processed += 1
+                counts.evidence += len(out.evidence)
+                evidence.extend(out.evidence)
+            else:
+                counts.skipped += 1
+                counts.reasons[out.reason] += 1
+                item = SkippedItem(source=name, item_id=out.item_id, stage=out.stage, reason=out.reason)
+                skipped.append(item)
+                if len(counts.skipped_items) < 1000:
+                    counts.skipped_items.append(item)
+                log.warning("skipped an item of %s: %s", name, out.reason)
         counts.touched |= store.commit_batch(
-            batch, seen=seen, skipped=skipped,
-            cursor=(name, cursor_after) if cursor_after is not None else None)
-        batch.clear()
-        seen.clear()
-        skipped.clear()
+            evidence, seen=[(name, d.item_id) for d in entry.docs] + [(name, r.item_id) for r in entry.rejected],
+            skipped=skipped + entry.rejected,
+            cursor=(name, entry.cursor) if entry.cursor is not None else None)
+        progress.update(counts.processed + counts.skipped, counts.skipped)
+
+    def drain() -> None:
+        send()
+        while window:
+            commit_oldest()
 
     for obj in source.read(cursor, context):
         if isinstance(obj, Checkpoint):
             if obj.source != name:
                 log.warning("source %s yielded a checkpoint for %s: ignored", name, obj.source)
                 continue
-            flush(dict(obj.cursor))
+            send()
+            if window:
+                window[-1].cursor = dict(obj.cursor)
+            else:
+                store.commit_batch([], cursor=(name, dict(obj.cursor)))
         elif isinstance(obj, Resync):
-            flush()
+            drain()
             store.clear_cursor(name)
             store.audit("source.resync", {"source": name, "reason": obj.reason[:80]})
             log.info("source %s: resync (%s)", name, obj.reason[:80])
         elif isinstance(obj, Document):
             counts.items += 1
-            try:
-                evidence = process_document(pipeline, attrs.evolve(obj, source=name), policy)
-            except ItemRejected as exc:
-                counts.skipped += 1
-                counts.reasons[exc.reason] += 1
-                item = SkippedItem(source=name, item_id=obj.item_id, stage=exc.stage, reason=exc.reason)
-                skipped.append(item)
-                if len(counts.skipped_items) < 1000:
-                    counts.skipped_items.append(item)
-                log.warning("skipped an item of %s: %s", name, exc.reason)
+            docs.append(attrs.evolve(obj, source=name) if obj.source != name else obj)
+            if len(docs) >= BATCH_ITEMS:
+                send()
+        elif isinstance(obj, Rejected):
+            counts.items += 1
+            counts.skipped += 1
+            counts.reasons[obj.reason] += 1
+            item = SkippedItem(source=name, item_id=obj.item_id, stage="source", reason=obj.reason)
+            if len(counts.skipped_items) < 1000:
+                counts.skipped_items.append(item)
+            log.warning("skipped an item of %s: %s", name, obj.reason)
+            send()  # keep order: the rejection is quarantined with the batch it follows
+            if window:
+                window[-1].rejected.append(item)
             else:
-                counts.processed += 1
-                counts.evidence += len(evidence)
-                batch.extend(evidence)
-            seen.append((name, obj.item_id))
-            progress.update(counts.items, counts.skipped)
-            if len(seen) >= BATCH_ITEMS:
-                flush()
+                store.commit_batch([], seen=[(name, obj.item_id)], skipped=[item])
         else:
             log.warning("source %s yielded a %s: ignored", name, type(obj).__name__)
-    flush()
+    drain()
     log.info("source %s: %d items, %d skipped", name, counts.items - before[0], counts.skipped - before[1])
 
 

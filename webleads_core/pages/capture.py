@@ -11,12 +11,13 @@ reported once per kind of evidence.
 from __future__ import annotations
 
 import re
+import time
 from urllib.parse import urlsplit
 
 from ..errors import ItemRejected
 from ..privacy.redact import drop_sensitive_lines, redact
 from ..records import Block, Capture, Document
-from ..text.phones import find_phones, region_for_domain
+from ..text.phones import find_phones, infer_region, region_for_domain
 from .attributes import parse_attributes
 from .cards import Card, card_to_text
 from .finders import bracket_emails, decode_cfemail, mailto_addresses, tel_number, text_emails
@@ -27,10 +28,16 @@ from .schema import hcard_cards, schema_cards
 from .team import team_cards
 from .visible import visible_lines
 
-MAX_BLOCKS = 300
+MAX_BLOCKS = 1000
+#: Seconds one page may spend in the readers; past it the remaining readers are skipped
+#: and the defect ``page.time_budget`` recorded (each reader is linear and capped, so
+#: this is a backstop, checked between readers and inside the long loops).
+TIME_BUDGET = 1.0
 MAX_TEXT_LINES_SCANNED = 5000
 _LANG_REGION = re.compile(r"^[a-z]{2,3}[-_]([A-Za-z]{2})\b")
 _PHONE_LINE = re.compile(r"\d")
+#: "( 33 1) 42 68 53 00": a country code in brackets, as some printed letterheads write it
+_BRACKET_CC = re.compile(r"\(\s{0,2}([1-9]\d{0,2})\s{1,2}(\d{1,4})\s{0,2}\)")
 
 
 def page_region(root, url: str | None) -> str | None:
@@ -86,10 +93,12 @@ def _link_cards(root) -> list[Card]:
     return cards
 
 
-def _text_cards(root, region: str | None) -> list[Card]:
+def _text_cards(lines: list[tuple[str, int]], region: str | None, deadline: float = float("inf")) -> list[Card]:
     cards = []
     phones = Card(method="text", kind="org")
-    for text, line in visible_lines(root)[:MAX_TEXT_LINES_SCANNED]:
+    for i, (text, line) in enumerate(lines):
+        if i % 256 == 255 and time.perf_counter() > deadline:
+            break
         if "@" in text:
             for e in text_emails(text):
                 card = Card(method="text", kind="person", line=line)
@@ -101,6 +110,8 @@ def _text_cards(root, region: str | None) -> list[Card]:
                 card.add("email", e)
                 cards.append(card)
         if len(_PHONE_LINE.findall(text)) >= 6:
+            if "(" in text:
+                text = _BRACKET_CC.sub(r"+\1 \2", text)
             for m in find_phones(text, region=region, max_chars=1000):
                 if not phones.line:
                     phones.line = line
@@ -115,7 +126,7 @@ def _digits(v: str) -> str:
 
 
 def _dedup(strong: list[Card], weak: list[Card]) -> list[Card]:
-    emails = {v.lower() for c in strong for v in c.get("email")}
+    emails = {v.lower() for c in strong for v in c.get("email")} | {e for c in strong for _, e in c.decoded()}
     phones = {_digits(v) for c in strong for k in ("phone", "fax") for v in c.get(k)}
     out = []
     for card in weak:
@@ -135,24 +146,41 @@ def _dedup(strong: list[Card], weak: list[Card]) -> list[Card]:
     return out
 
 
-def page_cards(root, url: str | None, defects: list[str]) -> list[Card]:
+def page_cards(root, url: str | None, defects: list[str], *, budget: float = TIME_BUDGET) -> list[Card]:
     """Every card of a parsed page, strongest methods first."""
+    deadline = time.perf_counter() + budget
     base = url or ""
     region = page_region(root, url)
+    lines = visible_lines(root)[:MAX_TEXT_LINES_SCANNED]
+    # for numbers read from the text alone, a country named in the text is a clue too
+    text_region = region or infer_region("\n".join(t for t, _ in lines[:200])[:4096])
     scripts = [(s.text or "", s.sourceline or 0) for s in root.iter("script")
                if (s.get("type") or "").strip().lower() == "application/ld+json"]
+    readers = (
+        lambda: schema_cards(parse_scripts(scripts[:50], defects), "jsonld") if scripts else [],
+        lambda: [c for roots, m in zip(parse_attributes(root), ("microdata", "rdfa")) for c in schema_cards(roots, m)],
+        lambda: hcard_cards(parse_mf2(root, base)),
+        lambda: team_cards(root, base, region, deadline),
+    )
     strong: list[Card] = []
-    if scripts:
-        strong += schema_cards(parse_scripts(scripts[:50], defects), "jsonld")
-    md, rd = parse_attributes(root)
-    strong += schema_cards(md, "microdata") + schema_cards(rd, "rdfa")
-    strong += hcard_cards(parse_mf2(root, base))
-    strong += team_cards(root, base, region)
-    weak = _dedup(strong, _link_cards(root) + _text_cards(root, region))
-    cards = strong + weak
+    for read in readers:
+        if time.perf_counter() > deadline:
+            defects.append("page.time_budget")
+            break
+        strong += read()
+    weak = _dedup(strong, _link_cards(root) + _text_cards(lines, text_region, deadline))
+    if time.perf_counter() > deadline and "page.time_budget" not in defects:
+        defects.append("page.time_budget")
+    cards, seen = [], set()
+    for card in strong + weak:  # a node repeated on a page (the same band on 300 events) counts once
+        key = (card.method, card.kind, tuple(card.values))
+        if key not in seen:
+            seen.add(key)
+            cards.append(card)
     if region:
         for c in cards:
-            c.add("region", region)
+            if not c.get("region"):
+                c.add("region", region)
     return cards[:MAX_BLOCKS]
 
 

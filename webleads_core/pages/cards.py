@@ -15,8 +15,10 @@ from __future__ import annotations
 import attrs
 
 #: Card keys in the order they are written.  ``region`` is the page's country signal
-#: (for reading phone numbers), never a business field.
-KEYS = ("name", "title", "company", "email", "phone", "fax", "address", "website", "social", "region")
+#: (for reading phone numbers), never a business field.  ``decoded`` holds an address a
+#: person block only shows obfuscated, as ``"<method> <address>"`` (``cloudflare``,
+#: ``bracket``), so evidence can say it was found through de-obfuscation.
+KEYS = ("name", "title", "company", "email", "decoded", "phone", "fax", "address", "website", "social", "region")
 MAX_CARD_VALUES = 12
 MAX_LINE = 400
 HEADER = "#web"
@@ -42,9 +44,13 @@ class Card:
     def get(self, key: str) -> list[str]:
         return [v for k, v in self.values if k == key]
 
+    def decoded(self) -> list[tuple[str, str]]:
+        """``(method, address)`` of the addresses found only through de-obfuscation."""
+        return [tuple(v.split(" ", 1)) for v in self.get("decoded") if " " in v]  # type: ignore[misc]
+
     @property
     def has_contact(self) -> bool:
-        return any(k in ("email", "phone", "fax", "address", "website", "social") for k, _ in self.values)
+        return any(k in ("email", "decoded", "phone", "fax", "address", "website", "social") for k, _ in self.values)
 
 
 def card_to_text(card: Card) -> str:

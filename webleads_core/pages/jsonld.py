@@ -20,32 +20,13 @@ MAX_DEPTH = 32
 _TRAILING_COMMA = re.compile(r",(\s{0,100}[\]}])")
 
 
+_STRING_OR_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.){0,100000}"|//[^\n]{0,100000}')
+
+
 def _strip_line_comments(text: str) -> str:
-    """Drop ``// ...`` comments that are outside JSON strings (one pass, linear)."""
-    out: list[str] = []
-    in_str = esc = False
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if in_str:
-            out.append(ch)
-            if esc:
-                esc = False
-            elif ch == "\\":
-                esc = True
-            elif ch == '"':
-                in_str = False
-        elif ch == '"':
-            in_str = True
-            out.append(ch)
-        elif ch == "/" and i + 1 < n and text[i + 1] == "/":
-            while i < n and text[i] != "\n":
-                i += 1
-            continue
-        else:
-            out.append(ch)
-        i += 1
-    return "".join(out)
+    """Drop ``// ...`` comments that are outside JSON strings (one linear regex pass:
+    a string is matched whole, so a ``//`` inside it is never taken for a comment)."""
+    return _STRING_OR_COMMENT.sub(lambda m: m.group(0) if m.group(0)[0] == '"' else "", text)
 
 
 def _loads(text: str) -> Any:

@@ -13,9 +13,9 @@ import attrs
 
 #: Properties per node and values per property kept (a page cannot make us hold more).
 MAX_PROPS = 64
-MAX_VALUES = 32
+MAX_VALUES = 500
 MAX_VALUE_CHARS = 2000
-MAX_NODES = 2000
+MAX_NODES = 10000
 
 
 @attrs.define(repr=False)

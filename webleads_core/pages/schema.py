@@ -13,7 +13,11 @@ is written on one line.  h-card/h-adr: ``name``, ``org``, ``job-title``/``role``
 
 from __future__ import annotations
 
+import phonenumbers
+
 from .cards import Card
+
+_REGIONS = frozenset(phonenumbers.SUPPORTED_REGIONS)
 from .nodes import Node
 
 PERSON_TYPES = {"Person", "Patient"}
@@ -143,6 +147,10 @@ def schema_cards(roots: list[Node], method: str) -> list[Card]:
         for v in node.props.get("address", ()):
             if isinstance(v, Node):
                 consumed.add(id(v))
+                country = v.first("addressCountry").upper()
+                country = "GB" if country == "UK" else country
+                if country in _REGIONS:
+                    card.add("region", country)
             card.add("address", _address_of(v))
         for v in node.props.get("location", ()):
             if isinstance(v, Node):

@@ -11,6 +11,7 @@ has a title or a contact value; a page gives at most :data:`MAX_PEOPLE` of them.
 from __future__ import annotations
 
 import re
+import time
 from urllib.parse import urljoin, urlsplit
 
 from ..text.names import clean_person_name, fold, looks_like_name
@@ -73,7 +74,7 @@ def _looks_like_title(line: str, name: str) -> bool:
     return any(w in _TITLE_FOLDED for w in words) or any(p in folded for p in _PHRASES_FOLDED)
 
 
-def team_cards(root, base_url: str, region: str | None) -> list[Card]:
+def team_cards(root, base_url: str, region: str | None, deadline: float = float("inf")) -> list[Card]:
     anchors = []
     for el in root.xpath(_ANCHORS)[:MAX_ANCHORS]:
         name = _name_of(el)
@@ -88,6 +89,8 @@ def team_cards(root, base_url: str, region: str | None) -> list[Card]:
     for el, name in anchors:
         if id(el) in used:
             continue
+        if time.perf_counter() > deadline:
+            break
         box = el
         for _ in range(4):
             parent = box.getparent()
@@ -112,6 +115,7 @@ def team_cards(root, base_url: str, region: str | None) -> list[Card]:
 
 def _read_box(box, anchor, name: str, base_url: str, site: str, region: str | None) -> Card | None:
     card = Card(method="team", kind="person", line=anchor.sourceline or 0)
+    hidden: list[tuple[str, str | None]] = []
     lines = [t for t, _ in visible_lines(None, start=box)]
     title = None
     seen_name = False
@@ -138,7 +142,7 @@ def _read_box(box, anchor, name: str, base_url: str, site: str, region: str | No
         elif low.startswith("tel:"):
             card.add("phone", tel_number(href))
         elif "/cdn-cgi/l/email-protection#" in href:
-            card.add("email", decode_cfemail(href.rsplit("#", 1)[1]))
+            hidden.append(("cloudflare", decode_cfemail(href.rsplit("#", 1)[1])))
         elif href.startswith(("http://", "https://", "/")) or (href and ":" not in href.split("/", 1)[0]):
             url = urljoin(base_url, href) if base_url else href
             if social_profile(url) is not None:
@@ -148,12 +152,16 @@ def _read_box(box, anchor, name: str, base_url: str, site: str, region: str | No
                 if slug and slug in fold(urlsplit(url).path):
                     card.add("website", url)
     for el in box.xpath(".//*[@data-cfemail]"):
-        card.add("email", decode_cfemail(el.get("data-cfemail", "")))
+        hidden.append(("cloudflare", decode_cfemail(el.get("data-cfemail", ""))))
     for line in lines[:30]:
         for e in text_emails(line):
             card.add("email", e)
         for e in bracket_emails(line):
-            card.add("email", e)
+            hidden.append(("bracket", e))
+    plain = set(card.get("email"))
+    for method, e in hidden:
+        if e and e not in plain:
+            card.add("decoded", f"{method} {e}")
         if sum(c.isdigit() for c in line) >= 6:
             for m in find_phones(line, region=region, max_chars=400):
                 key = "fax" if m.type == "fax" else "phone"

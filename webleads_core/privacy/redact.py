@@ -4,8 +4,9 @@
 
 ``card``
     Payment card numbers, 13-19 digits, **only when Luhn-valid**: a contiguous digit
-    run (not preceded by ``+``, which marks a phone), or card-shaped groups with one
-    consistent separator (space or dash): ``4-4-4-4``, ``4-4-4-1..3``, ``4-4-4-4-1..3``,
+    run (after a ``+``, which marks a phone, only from 16 digits: E.164 stops at 15),
+    or card-shaped groups separated
+    by single spaces or dashes: ``4-4-4-4``, ``4-4-4-1..3``, ``4-4-4-4-1..3``,
     ``4-6-5`` (Amex), ``4-6-4`` (Diners), ``4-3-3-3``.  Phone shapes (``212 555 0199``,
     ``+44 20 7946 0958``) never match those groupings, so phones stay phones.
 ``iban``
@@ -14,13 +15,16 @@
 ``ssn``
     US Social Security numbers: the dashed ``AAA-GG-SSSS`` shape anywhere, the bare or
     spaced shape only after an ``SSN`` / ``social security`` cue; known-invalid ranges
-    (area 000, 666, 900-999; group 00; serial 0000) are not redacted.
+    (area 000, 666, 900-999; group 00; serial 0000) and the well-known fake numbers
+    (078-05-1120 of the 1938 wallet insert, 219-09-9999, 123-45-6789 ...) are not
+    redacted: they are not anyone's.
 ``credential``
     The value after a credential label (``password:``, ``pwd=``, ``Passwort:``,
     ``mot de passe :``, ``PIN:``, ``contraseña:`` ...), to the end of the line.
 ``token``
     API tokens and secrets: AWS access key ids, Stripe secret keys, GitHub tokens,
-    Slack tokens, Google API keys, JWTs, ``Bearer`` tokens, PEM private keys.
+    Slack tokens, Google API keys, GitLab and npm tokens, webhook secrets, JWTs,
+    ``Bearer`` and ``Basic`` credentials, PEM private keys.
 
 There is deliberately no NHS-number rule: a 3-3-4 digit shape is a phone number far
 more often than a health id in a signature (BAD_INPUTS #17).
@@ -137,6 +141,10 @@ _TOKEN_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b"),
     re.compile(r"\beyJ[A-Za-z0-9_-]{5,4096}\.eyJ[A-Za-z0-9_-]{5,4096}\.[A-Za-z0-9_-]{0,4096}"),
     re.compile(r"\b(?:Bearer|Token|token)[ \t]{1,5}(?!\[REDACTED:)[A-Za-z0-9._~+/=-]{16,4096}"),
+    re.compile(r"\bBasic[ \t]{1,5}(?!\[REDACTED:)[A-Za-z0-9+/]{16,4096}={0,2}"),
+    re.compile(r"\bglpat-[A-Za-z0-9_-]{20,255}\b"),
+    re.compile(r"\bnpm_[A-Za-z0-9]{36}\b"),
+    re.compile(r"\bwhsec_[A-Za-z0-9+/=]{24,255}"),
 )
 
 #: ``label: value`` for passwords and PINs, the value runs to the end of the line.
@@ -151,6 +159,8 @@ _CREDENTIAL_RE = re.compile(
 #: Candidate card numbers: a digit, then digits with single spaces or dashes.  The
 #: grouping is checked in Python so the pattern stays flat.
 _CARD_CANDIDATE_RE = re.compile(r"(?<![\w+])\d[\d -]{11,80}\d(?![\w])")
+#: After a ``+`` a run is a phone only up to 15 digits (E.164): 16-19 digits are a card.
+_PLUS_RUN_RE = re.compile(r"(?<=\+)\d{16,19}(?![\w])")
 _CARD_SHAPES: frozenset[tuple[int, ...]] = frozenset(
     {(4, 4, 4, 4), (4, 4, 4, 1), (4, 4, 4, 2), (4, 4, 4, 3), (4, 4, 4, 4, 1), (4, 4, 4, 4, 2),
      (4, 4, 4, 4, 3), (4, 6, 5), (4, 6, 4), (4, 3, 3, 3), (4, 4, 5), (4, 4, 4, 7), (6, 13)}
@@ -195,6 +205,7 @@ def redact(text: str) -> RedactResult:
     out = _sub(_SSN_CONTEXT_RE, out, _ssn_context_replace, bump)
     out = _sub(_SSN_DASHED_RE, out, _ssn_dashed_replace, bump)
     out = _sub(_CARD_CANDIDATE_RE, out, _card_replace, bump)
+    out = _sub(_PLUS_RUN_RE, out, _plus_run_replace, bump)
     return RedactResult(text=out, counts=counts)
 
 
@@ -211,8 +222,18 @@ def _sub(
     return pattern.sub(repl, text)
 
 
+#: Numbers printed on sample cards and in advertising, never a person's (SSA).
+KNOWN_FAKE_SSNS = frozenset({"078051120", "219099999", "123456789", "111111111", "333333333",
+                             "987654320", "987654321", "987654322", "987654323", "987654324",
+                             "987654325", "987654326", "987654327", "987654328", "987654329"})
+
+
 def _ssn_ok(area: str, group: str, serial: str) -> bool:
+    """A number the SSA could have issued: not area 000, 666 or 9xx, not group 00,
+    not serial 0000, and not one of the well-known fakes."""
     if area == "000" or area == "666" or area[0] == "9":
+        return False
+    if area + group + serial in KNOWN_FAKE_SSNS:
         return False
     return group != "00" and serial != "0000"
 
@@ -269,6 +290,12 @@ def _iban_at(raw: str) -> int | None:
     return end
 
 
+def _plus_run_replace(m: re.Match[str]) -> tuple[str, str | None, int]:
+    if luhn_valid(m.group(0)):
+        return MARK.format("card"), "card", 1
+    return m.group(0), None, 0
+
+
 def _card_replace(m: re.Match[str]) -> tuple[str, str | None, int]:
     raw = m.group(0)
     groups = [(g.start(), g.end()) for g in _DIGIT_RUN.finditer(raw)]
@@ -288,7 +315,7 @@ def _card_replace(m: re.Match[str]) -> tuple[str, str | None, int]:
             elif shape not in _CARD_SHAPES:
                 continue
             seps = {raw[window[k][1]:window[k + 1][0]] for k in range(len(window) - 1)}
-            if len(seps) > 1 or (seps and next(iter(seps)) not in (" ", "-")):
+            if not seps <= {" ", "-"}:  # one space or one dash between groups (mixed allowed)
                 continue
             digits = "".join(raw[s:e] for s, e in window)
             if luhn_valid(digits):

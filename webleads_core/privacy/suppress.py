@@ -47,6 +47,21 @@ def load_or_create_key(path: Path | None) -> bytes:
     return key
 
 
+def load_key(path: Path | None) -> bytes | None:
+    """The HMAC key if it exists (``WEBLEADS_SECRET``, else the key file), never creating one."""
+    if os.environ.get(SECRET_ENV) or (path is not None and path.exists()):
+        return load_or_create_key(path)
+    return None
+
+
+def pseudonym(key: bytes, identifier: str) -> str:
+    """The pseudonymous key of an identifier for requests and the audit log: the first
+    16 hex digits of its suppression digest (keyed, so it cannot be tested without the key)."""
+    forms = identifier_forms(identifier)
+    form = forms[0] if forms else "raw:" + unicodedata.normalize("NFKC", identifier).strip().lower()
+    return hmac.new(key, form.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()[:16]
+
+
 def identifier_forms(identifier: str) -> list[str]:
     """The canonical forms an identifier is suppressed under.
 

@@ -136,14 +136,25 @@ def header_field(line: str) -> tuple[str, str] | None:
 
     The labels "le", "am", "a", "da", "de", "re" are ambiguous in running text, so they
     only count with a short value or an address behind them (checked by the caller)."""
-    m = HEADER_FIELD.match(line[:LINE_CAP])
+    found = header_field_match(line)
+    return None if found is None else found[0]
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def header_field_match(line: str) -> tuple[tuple[str, str], re.Match[str]] | None:
+    """:func:`header_field` and the :data:`HEADER_FIELD` match it comes from."""
+    head = line[:LINE_CAP]
+    if ":" not in head and "：" not in head:
+        return None  # every label ends with a colon
+    m = HEADER_FIELD.match(head)
     if not m:
         return None
-    label = re.sub(r"\s+", " ", m.group("label").lower())
-    kind = _LABEL_KIND.get(label)
+    kind = _LABEL_KIND.get(_SPACES.sub(" ", m.group("label").lower()))
     if kind is None:
         return None
-    return kind, line[m.end():]
+    return (kind, line[m.end():]), m
 
 
 #: Lotus Notes: ``Jane Doe/HOU/ECT@ECT on 12/07/2000 10:45 AM`` or

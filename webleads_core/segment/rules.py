@@ -98,7 +98,9 @@ def _cap(line: str) -> str:
 
 
 def _blank(line: str) -> bool:
-    return not line[: C.LINE_CAP].strip() and not line.strip()
+    # == ``not line.strip()``: str.strip and str.isspace use the same whitespace set, and
+    # isspace stops at the first other character (cheap on a megabyte line)
+    return not line or line.isspace()
 
 
 _DATE_START = re.compile(r"\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}(?:\s|$)")
@@ -234,7 +236,14 @@ def _boilerplate(lines: Sequence[str], para: list[int]) -> str | None:
         return "device_footer"
     if all(C.ATTACHMENT.match(t) for t in texts):
         return "attachment"
-    if _disclaimer_para(texts) or _list_footer_para(texts) or all(C.FRAME_LINE.match(t) for t in texts):
+    # the paragraph joined once for both the disclaimer and the list-footer tests
+    text = " ".join(_cap(x).strip() for x in texts[:40])
+    low = text.lower()
+    if (
+        _disclaimer_text(text, low, len(texts))
+        or _list_footer_para(texts, text, low)
+        or all(C.FRAME_LINE.match(t) for t in texts)
+    ):
         return "disclaimer"
     return None
 
@@ -249,41 +258,87 @@ _DISCLAIMER_HINTS = (
     "(c)", "©", "company", "sender",
 )
 
+# Literal prefilters for case-insensitive patterns.  On an ASCII text, a pattern written
+# with ``(?i)`` matches a lower-case literal exactly where the lower-cased text contains it
+# (the extra case-insensitive matches of the ``re`` module, such as ``ı`` for ``i`` or
+# ``ſ`` for ``s``, are not ASCII), so when none of the literals that a pattern cannot
+# match without occurs in the lower-cased text, the pattern cannot match; on other texts
+# the pattern is always run.
+
+#: One of these occurs wherever :data:`cues.DISCLAIMER_STRONG` matches.
+_STRONG_LITERALS = (
+    "confiden", "intended ", "named addressee", "privileged", "in error", "prohibi", "unauthori", "disclaimer",
+    "legally", "virus", "vertraulich", "irrtümlich", "unbefugt", "destinat", "strictement interdit", "riservat",
+    "vertrouwelijk", "geadresseerde", "sigilo", "registered ", "company ", "handelsregister", "amtsgericht",
+    "sitz der gesellschaft", "siège social", "registro mercantil", "consider the environment",
+)
+#: ... where :data:`cues.COPYRIGHT` matches.
+_COPYRIGHT_LITERALS = ("copyright", "all rights reserved", "(c)")
+#: ... where :data:`cues.LIST_FOOTER` matches.
+#: ("unsubscribe" stands for "to unsubscribe", "unsubscribe from this", "list-unsubscribe"
+#: and a ".../unsubscribe" link.)
+_LIST_FOOTER_LITERALS = (
+    "mailing list", "unsubscribe", "you are receiving this", "you received this message because",
+    "reply to this email directly", "view it on github", "/mailman/listinfo", "/options",
+    "for more options, visit", "manage your subscription",
+)
+
+
+def _may_match(text: str, low: str, literals: tuple[str, ...]) -> bool:
+    """False only if a ``(?i)`` pattern needing one of ``literals`` cannot match ``text``."""
+    return not text.isascii() or any(map(low.__contains__, literals))
+
 
 def _maybe_disclaimer(text: str) -> bool:
     low = text.lower()
-    return any(h in low for h in _DISCLAIMER_HINTS)
+    return any(map(low.__contains__, _DISCLAIMER_HINTS))
 
 
 def _disclaimer_para(lines: Sequence[str]) -> bool:
     text = " ".join(_cap(x).strip() for x in lines[:40])
-    if not _maybe_disclaimer(text):
+    return _disclaimer_text(text, text.lower(), len(lines))
+
+
+def _disclaimer_text(text: str, low: str, nlines: int) -> bool:
+    """:func:`_disclaimer_para` of a paragraph of ``nlines`` lines joined as ``text``
+    (``low`` is ``text.lower()``)."""
+    if not any(map(low.__contains__, _DISCLAIMER_HINTS)):
         return False
-    if len(lines) <= 3 and C.COPYRIGHT.search(text):
+    if nlines <= 3 and _may_match(text, low, _COPYRIGHT_LITERALS) and C.COPYRIGHT.search(text):
         return True
     if len(text) < 50:
-        return "environment" in text.lower() and "print" in text.lower()
-    if not C.DISCLAIMER_STRONG.search(text):
+        return "environment" in low and "print" in low
+    if not _may_match(text, low, _STRONG_LITERALS) or not C.DISCLAIMER_STRONG.search(text):
         return False
     hits = len(C.DISCLAIMER_WORDS.findall(text))
     if not hits:
         return False
     long = len(text) >= 120
-    return (hits >= 2 and len(text) >= 60) or (hits >= 1 and long) or "environment" in text.lower()
+    return (hits >= 2 and len(text) >= 60) or (hits >= 1 and long) or "environment" in low
 
 
-def _list_footer_para(lines: Sequence[str]) -> bool:
+def _list_footer_para(lines: Sequence[str], text: str | None = None, low: str | None = None) -> bool:
+    """A list or notification footer among the first 12 lines; ``text`` (with ``low``) is
+    the paragraph joined as by :func:`_disclaimer_para`, to skip the search when no line
+    can match."""
+    if text is not None and low is not None and not _may_match(text, low, _LIST_FOOTER_LITERALS):
+        return False
     return any(C.LIST_FOOTER.search(_cap(x).strip()) for x in lines[:12])
 
 
 # ----------------------------------------------------------------------------- one message
 
 
-def _label_message(lines: Sequence[str], sender: _Sender | None) -> list[str | None]:
-    """Kinds for the lines of one message (None for blank lines)."""
+def _label_message(
+    lines: Sequence[str], sender: _Sender | None, blank: Sequence[bool] | None = None
+) -> list[str | None]:
+    """Kinds for the lines of one message (None for blank lines); ``blank`` tells which
+    lines are blank when the caller knows it already."""
     n = len(lines)
     kinds: list[str | None] = [None] * n
-    nb = [i for i in range(n) if not _blank(lines[i])]
+    if blank is None:
+        blank = [_blank(x) for x in lines]
+    nb = [i for i in range(n) if not blank[i]]
     if not nb:
         return kinds
     for i in nb:
@@ -298,11 +353,19 @@ def _label_message(lines: Sequence[str], sender: _Sender | None) -> list[str | N
         else:
             paras.append([i])
     content_end = n  # first line index of the trailing boilerplate
-    boiler = [_boilerplate(lines, para) for para in paras]
+    # the kind of each paragraph, computed when the scan from the end reaches it
+    boiler: list[str | None | bool] = [False] * len(paras)
+
+    def boiler_of(p: int) -> str | None:
+        got = boiler[p]
+        if got is False:
+            got = boiler[p] = _boilerplate(lines, paras[p])
+        return got  # type: ignore[return-value]
+
     for p in range(len(paras) - 1, -1, -1):
         para = paras[p]
         texts = [lines[i] for i in para]
-        kind = boiler[p]
+        kind = boiler_of(p)
         if kind == "device_footer":
             for i in para:
                 kinds[i] = "device_footer"
@@ -312,7 +375,7 @@ def _label_message(lines: Sequence[str], sender: _Sender | None) -> list[str | N
             for i in para:
                 kinds[i] = "disclaimer"
         elif (
-            p > 0 and boiler[p - 1] == "disclaimer" and len(para) <= 4
+            p > 0 and boiler_of(p - 1) == "disclaimer" and len(para) <= 4
             and not any(_prose(_cap(t)) or C.HEADERISH.match(_cap(t)) for t in texts)
             and any(_strength(_cap(t), sender) == 2 for t in texts)
         ):
@@ -506,7 +569,9 @@ def _is_quoted(line: str) -> bool:
     return bool(C.QUOTED.match(line[:8]))
 
 
-_DATEY = re.compile(r"\d{1,4}[:./-]\d{1,2}|\d{4}")
+#: A date-like number: ``\d{1,4}[:./-]\d{1,2}|\d{4}`` found wherever this is found,
+#: written to start with ``\d`` so that ``search`` skips to the digits.
+_DATEY = re.compile(r"\d(?:[:./-]\d|\d\d\d)")
 
 
 def _attribution(lines: Sequence[str], j: int) -> int:
@@ -540,6 +605,8 @@ def _attribution_text(t: str, starts: bool, datey: bool) -> bool:
     if len(t) > 600:
         return False
     colon = t.endswith((":", "："))
+    if not colon and not starts:
+        return False  # whatever the verb: both answers below need a colon or an opener
     if C.WROTE_END.search(t[-60:]):
         # "... wrote:" ; without a colon only when it opens like an attribution
         return colon or starts
@@ -556,11 +623,11 @@ _AMBIGUOUS_LABELS = frozenset({"a", "da", "de", "an", "do", "para", "data", "til
 
 
 def _field_of(line: str) -> tuple[str, str] | None:
-    f = C.header_field(line)
-    if f is None:
+    found = C.header_field_match(line)
+    if found is None:
         return None
-    m = C.HEADER_FIELD.match(_cap(line))
-    label = m.group("label").strip().lower() if m else ""
+    f, m = found
+    label = m.group("label").strip().lower()
     if label in _AMBIGUOUS_LABELS:
         value = f[1].strip()
         if not ("@" in value or len(value) <= 60):
@@ -580,7 +647,22 @@ def _maybe_header_start(t: str) -> bool:
         return True
     if s[:8].lower().startswith(_SEPARATOR_START):
         return True
-    return "/" in s and any(ch.isdigit() for ch in s)
+    return "/" in s and _has_isdigit(s)
+
+
+def _has_isdigit(s: str) -> bool:
+    """``any(ch.isdigit() for ch in s)``; on ASCII text ``isdigit`` is ``\\d``."""
+    if s.isascii():
+        return _DIGIT.search(s) is not None
+    return any(ch.isdigit() for ch in s)
+
+
+#: What every Lotus Notes date in a header line contains (``12/07/2000``).
+_NOTES_DATE = re.compile(r"\d/\d{1,2}/\d")
+#: ``"Doe, Jane" <jane@x.com> on 04/19/2001`` (the time follows on the next line).
+_NOTES_ON_DATE_END = re.compile(r"\son\s\d{1,2}/\d{1,2}/\d{2,4}\s{0,3}$")
+#: ... that next line: ``09:01:03 PM``.
+_NOTES_TIME_START = re.compile(r"^\s{0,10}\d{1,2}:\d{2}")
 
 
 def _header_block(
@@ -604,14 +686,16 @@ def _header_block(
 
     fields: set[str] = set()
     last_field: str | None = None
+    # the three Lotus Notes forms below need a date "12/07/2000"
+    notesy = _NOTES_DATE.search(t) is not None
     if C.FORWARD_SEPARATOR.match(t):
         kind = "forward_header"
     elif C.FORWARD_BY_START.match(t) and j + 1 < n and C.FORWARD_BY_END.match(_cap(lines[j + 1])):
         kind = "forward_header"
         j += 1  # the separator is wrapped over two lines
     elif (
-        len(t.strip()) < 200 and j + 1 < n and "@" in t and re.search(r"\son\s\d{1,2}/\d{1,2}/\d{2,4}\s{0,3}$", t)
-        and re.match(r"^\s{0,10}\d{1,2}:\d{2}", _cap(lines[j + 1]))
+        notesy and len(t.strip()) < 200 and j + 1 < n and "@" in t and _NOTES_ON_DATE_END.search(t)
+        and _NOTES_TIME_START.match(_cap(lines[j + 1]))
     ):
         kind = "notes"
         j += 1  # '"Doe, Jane" <jane@x.com> on 04/19/2001\n09:01:03 PM
@@ -619,7 +703,7 @@ def _header_block(
         kind = "reply_header"
     elif C.RULE_LINE.match(t):
         kind = "rule"
-    elif len(t.strip()) < 200 and (C.NOTES_FROM_ON.search(t.rstrip()) or C.NOTES_NAME_DATE.match(t.rstrip())):
+    elif notesy and len(t.strip()) < 200 and (C.NOTES_FROM_ON.search(t.rstrip()) or C.NOTES_NAME_DATE.match(t.rstrip())):
         kind = "notes"
     else:
         f = _field(j)
@@ -712,6 +796,47 @@ def _strip_quote(lines: Sequence[str]) -> list[str]:
     return out
 
 
+def _quoted_flags(lines: Sequence[str]) -> list[bool]:
+    """``_is_quoted`` of every line (the ``>`` must be among the first four characters)."""
+    match = C.QUOTED.match
+    return [">" in x[:4] and match(x) is not None for x in lines]
+
+
+#: The start of a line that may open an attribution, a quoted header block or a device
+#: footer: leading ``-=_*`` (separators, rules), separator words ("Begin forwarded
+#: message"), attribution openers ("On ...", :data:`cues.ATTRIBUTION_START`) and the first
+#: words of :data:`cues.DEVICE_FOOTER` ("Sent ...").  Same flags as those patterns, so a
+#: line they match is matched here too.
+_SPLIT_START = re.compile(
+    r"(?i)\s{0,300}(?:[-=_*]"
+    r"|(?:on|le|am|el|il giorno|il|op|em|den|w dniu|dnia|dne|kello|päivänä|в)\s"
+    r"|begin|début|debut|anfang|inicio|comienzo|inizio|início"
+    r"|sent|get|envoyé|envoye|obtenir|télécharger|von|gesendet|outlook|enviado|obtener|obter|inviato"
+    r"|scarica|verzonden|verstuurd|skickat|sendt|lähetetty|wysłane|отправлено)"
+)
+_DIGIT = re.compile(r"\d")
+
+
+def _maybe_split(cap: str) -> bool:
+    """A cheap superset test on a capped, non-blank, unquoted line: False only if
+    ``_attribution``, ``_header_block`` and ``_device`` are all false at this line.
+
+    * ``_attribution`` needs an opener word, a date-like number (:data:`_DATEY`) or a
+      final colon;
+    * ``_header_block`` needs a separator or rule (leading ``-=_*`` or separator words), a
+      header field label, or a slash and a digit (Lotus Notes "name on 12/07/2000");
+    * ``_device`` needs the first words of :data:`cues.DEVICE_FOOTER`.
+    """
+    if _SPLIT_START.match(cap):
+        return True
+    if ":" in cap or "：" in cap:
+        if cap.rstrip().endswith((":", "：")) or C.HEADER_FIELD.match(cap):
+            return True
+    if _DIGIT.search(cap) is None:
+        return False
+    return "/" in cap or _DATEY.search(cap) is not None
+
+
 def _segment_level(
     lines: Sequence[str],
     base: int,
@@ -723,37 +848,40 @@ def _segment_level(
 ) -> None:
     """Label ``lines`` (one quoting level, first line at ``base`` in the full text)."""
     n = len(lines)
+    blank = [not x or x.isspace() for x in lines]
+    quoted = _quoted_flags(lines)
     fmemo: dict[int, tuple[str, str] | None] = {}
     own: list[int] = []
     own_nonblank = False
     attributed = False  # an attribution for msg+1 was seen at this level
     pending_sender: _Sender | None = None
     cur_sender = sender
+    cap = C.LINE_CAP
 
     def flush() -> None:
         if own:
-            kinds = _label_message([lines[i] for i in own], cur_sender)
+            kinds = _label_message([lines[i] for i in own], cur_sender, [blank[i] for i in own])
             for i, kind in zip(own, kinds):
                 if kind is not None:
                     out[base + i] = (kind, msg)
 
     j = 0
     while j < n:
-        line = lines[j]
-        if _blank(line):
+        if blank[j]:
             own.append(j)
             j += 1
             continue
-        if _is_quoted(line):
+        line = lines[j]
+        if quoted[j]:
             r = j + 1
             last_q = j
             while r < n:
-                if _is_quoted(lines[r]):
+                if quoted[r]:
                     last_q = r
-                elif _blank(lines[r]):
+                elif blank[r]:
                     pass
                 elif (
-                    r == last_q + 1 and r + 1 < n and _is_quoted(lines[r + 1])
+                    r == last_q + 1 and r + 1 < n and quoted[r + 1]
                     and not _blank(lines[last_q].lstrip(" >"))
                 ):
                     pass  # a line wrapped without its ">" inside a quote
@@ -761,7 +889,7 @@ def _segment_level(
                     break
                 r += 1
             r = last_q + 1
-            rest_blank = all(_blank(lines[x]) for x in range(r, min(n, r + 200)))
+            rest_blank = all(blank[r:r + 200])
             # a quote at the top of a header-introduced message is that message's text;
             # one after an attribution (or own text) is the next message
             target = msg if (fresh and not own_nonblank and not attributed) else msg + 1
@@ -776,6 +904,12 @@ def _segment_level(
                     out[base + x] = ("quote", target)
             j = r
             continue
+        if not _maybe_split(line[:cap]):
+            # no attribution, no header block, no device footer: a line of this message
+            own.append(j)
+            own_nonblank = True
+            j += 1
+            continue
         k = _attribution(lines, j)
         if k:
             hdr = "\n".join(_cap(x) for x in lines[j:j + k])
@@ -783,9 +917,9 @@ def _segment_level(
             for x in range(j, j + k):
                 out[base + x] = ("reply_header", msg + 1)
             nxt = j + k
-            while nxt < n and _blank(lines[nxt]):
+            while nxt < n and blank[nxt]:
                 nxt += 1
-            if nxt < n and _is_quoted(lines[nxt]):
+            if nxt < n and quoted[nxt]:
                 attributed = True
                 pending_sender = new_sender
                 j = j + k
@@ -814,7 +948,7 @@ def _segment_level(
             if by_field and top == j:
                 # a short rule ("====", "-----") just above the first field
                 up = j - 1
-                if up >= 0 and _blank(lines[up]) and up - 1 >= 0 and up in own:
+                if up >= 0 and blank[up] and up - 1 >= 0 and up in own:
                     up -= 1
                 if up >= 0 and up in own[-3:] and C.SHORT_RULE.match(_cap(lines[up])):
                     top = up
@@ -907,7 +1041,7 @@ def segment(text: str, sender: HeaderContact | None = None) -> tuple[Zone, ...]:
     # outer-blank lines join a zone only between two lines of that zone; non-blank lines
     # left unlabelled (">" lines blank inside a quote) take the label of their neighbours
     n = len(work)
-    blank = [_blank(x) for x in work]
+    blank = [not x or x.isspace() for x in work]
     prev: Label = None
     for i in range(n):
         if out[i] is None and not blank[i]:

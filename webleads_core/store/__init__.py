@@ -1,13 +1,22 @@
-"""The store: contacts with their evidence, identity resolution, sync state, runs, audit."""
+"""The store: contacts with their evidence, identity resolution, sync state, runs, audit,
+subject requests, retention and encryption at rest."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from .sqlite import SQLiteStore
 
 
-def open_store(url: str) -> SQLiteStore:
-    """Open (and migrate) the store at ``url`` (``sqlite:///PATH`` or ``sqlite:///:memory:``)."""
-    return SQLiteStore(url)
+def open_store(url: str, *, privacy: Any = None, keyring: Any = None) -> SQLiteStore:
+    """Open (and migrate) the store at ``url`` (``sqlite:///PATH`` or ``sqlite:///:memory:``).
+
+    ``privacy`` is the config's ``[privacy]`` table (retention, encryption key file, opt-out
+    secret); ``keyring`` explicit encryption keys.  Without them the store uses what it
+    remembers and finds its key itself (``WEBLEADS_STORE_KEY``, ``WEBLEADS_STORE_KEY_FILE``,
+    ``<store>.keys``); an encrypted store whose key is not found raises :class:`StoreError`.
+    """
+    return SQLiteStore(url, privacy=privacy, keyring=keyring)
 
 
 __all__ = ["SQLiteStore", "open_store"]

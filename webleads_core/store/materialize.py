@@ -13,6 +13,8 @@ import datetime as dt
 from collections import defaultdict
 from typing import Iterable, Sequence
 
+import attrs
+
 from ..records import Contact, Phone, SourceRef
 
 HALF_LIFE_DAYS = 365.0
@@ -88,3 +90,37 @@ def group_rows(rows: Iterable[Sequence]) -> dict[int, list[Sequence]]:
     for r in rows:
         out[r[0]].append(r[1:])
     return out
+
+
+#: Fields a subject can correct (``webleads privacy rectify``).
+PINNABLE = ("name", "title", "company", "address", "phone", "website")
+
+
+def apply_pins(contact: Contact, pins: Iterable[tuple[str, str | None]]) -> Contact:
+    """Apply a subject's own corrections: they win over every crowd value, old or new.
+
+    A single-valued field takes the pinned value (None clears it); a pinned phone or
+    website goes first in its list.  Confidence of a pinned field is 1.0.
+    """
+    pins = list(pins)
+    if not pins:
+        return contact
+    changes: dict[str, object] = {}
+    conf = dict(contact.confidence)
+    for field, value in pins:
+        if field in SINGLE:
+            changes[field] = value
+        elif field == "phone" and value:
+            number, _, ptype = value.partition("|")
+            rest = tuple(p for p in changes.get("phones", contact.phones) if p.number != number)  # type: ignore[attr-defined]
+            changes["phones"] = (Phone(number=number, type=ptype or "work"),) + rest
+        elif field == "website" and value:
+            rest = tuple(w for w in changes.get("websites", contact.websites) if w != value)  # type: ignore[attr-defined]
+            changes["websites"] = (value,) + rest
+        else:
+            continue
+        if value is None:
+            conf.pop(field, None)
+        else:
+            conf[field] = 1.0
+    return attrs.evolve(contact, confidence=tuple(sorted(conf.items())), **changes)

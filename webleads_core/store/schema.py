@@ -82,6 +82,46 @@ MIGRATIONS: tuple[str, ...] = (
         hash TEXT NOT NULL
     );
     """,
+    # 2: privacy operations (issue 9): lookup columns (blind indexes when the store is
+    # encrypted), store metadata, subject requests, rectifications, restrictions, and an
+    # audit log that refuses deletes
+    """
+    ALTER TABLE evidence ADD COLUMN lookup TEXT;         -- exact email / phone
+    ALTER TABLE evidence ADD COLUMN lookup_form TEXT;    -- canonical form (plus-tag folded, IDNA)
+    ALTER TABLE evidence ADD COLUMN lookup_domain TEXT;  -- the email's domain
+    CREATE INDEX evidence_lookup ON evidence(lookup);
+    CREATE INDEX evidence_lookup_form ON evidence(lookup_form);
+    CREATE INDEX evidence_lookup_domain ON evidence(lookup_domain);
+    CREATE TABLE meta (                  -- store settings: encryption checks, retention, audit anchor
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE requests (              -- subject requests; the subject only as a keyed pseudonym
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,              -- access | erasure | rectification | restriction | objection
+        subject TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        due_at TEXT NOT NULL,
+        status TEXT NOT NULL,            -- open | completed | in effect | lifted
+        completed_at TEXT,
+        outcome TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE TABLE pins (                  -- a subject's own corrections, stronger than any evidence
+        contact_id INTEGER NOT NULL REFERENCES contacts(id),
+        field TEXT NOT NULL,
+        value TEXT,                      -- NULL: the field is cleared
+        request_id INTEGER,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (contact_id, field)
+    ) WITHOUT ROWID;
+    CREATE TABLE restrictions (          -- frozen contacts: kept, never published or exported
+        contact_id INTEGER PRIMARY KEY REFERENCES contacts(id),
+        request_id INTEGER,
+        since TEXT NOT NULL
+    );
+    CREATE TRIGGER audit_append_only BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    """,
 )
 
 

@@ -4,7 +4,7 @@
 ``none``       one request
 ``link``       RFC 8288 ``Link: <...>; rel="next"`` response header (GitHub, GitLab, ...)
 ``cursor``     a cursor or next token in the body (``cursor_path``) sent back as ``param``
-``next_url``   the next page's URL in the body (``next_path``: ``next``, ``@odata.nextLink``)
+``next_url``   the next page's URL in the body (``next_path``: ``links.next``, ``["@odata.nextLink"]``)
 ``offset``     ``offset_param`` / ``start`` advanced by the records received; stops on an
                empty or short page, or when ``total_path`` says all were seen
 ``page``       ``page_param`` from ``start`` (1), stops on an empty or short page, or at

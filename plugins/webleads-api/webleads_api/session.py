@@ -189,6 +189,10 @@ class ApiSession:
                                        f"the API refused the credentials (HTTP {status})")
             if not 200 <= status < 300:
                 raise ApiError("api.http_4xx", f"the API answered HTTP {status}")
+            declared = resp.headers.get("content-length", "").strip()
+            if (declared.isdigit() and not resp.headers.get("content-encoding")
+                    and len(resp.body) < int(declared)):
+                raise ApiError("api.truncated", "the API answer is shorter than its Content-Length")
             return parse_json(resp.body), resp.headers, current
 
     def _backoff(self, attempt: int) -> float:
@@ -210,7 +214,9 @@ def parse_json(body: bytes) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        if exc.pos >= len(text.rstrip()) and text.lstrip()[:1] in ("{", "["):
+        # a document cut short fails at its very end, or inside a string left open
+        if text.lstrip()[:1] in ("{", "[") and (exc.pos >= len(text.rstrip())
+                                                 or exc.msg.startswith("Unterminated string")):
             raise ApiError("api.truncated", "the API answer stops in the middle") from None
         raise ApiError("api.not_json", "the API answer is not JSON") from None
     except (ValueError, RecursionError):  # huge integers, nesting deeper than the recursion limit

@@ -155,6 +155,8 @@ def logical_lines(fh: BinaryIO, defects: list[str]) -> Iterator[bytes]:
 
 
 def _split_unquoted(text: str, sep: str) -> list[str]:
+    if '"' not in text:
+        return text.split(sep)
     out, cur, quoted = [], [], False
     for ch in text:
         if ch == '"':
@@ -200,14 +202,15 @@ def _decode_text(raw: bytes, charset: str | None, defects: list[str]) -> str:
 def parse_property(line: bytes, defects: list[str]) -> Property | None:
     """One content line, or None when it is not one (a defect is recorded)."""
     # the name and parameters end at the first colon outside double quotes
-    quoted = False
-    colon = -1
-    for i, b in enumerate(line[:4096]):
-        if b == 0x22:
-            quoted = not quoted
-        elif b == 0x3A and not quoted:
-            colon = i
-            break
+    colon = line.find(b":", 0, 4096)
+    if colon > 0 and b'"' in line[:colon]:
+        quoted, colon = False, -1
+        for i, b in enumerate(line[:4096]):
+            if b == 0x22:
+                quoted = not quoted
+            elif b == 0x3A and not quoted:
+                colon = i
+                break
     if colon <= 0:
         defects.append("vcard.bad_line")
         return None

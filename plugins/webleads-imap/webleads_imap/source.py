@@ -20,7 +20,7 @@ Faults: a dropped connection, ``BYE`` or timeout reconnects with exponential bac
 resumes from the last checkpoint the source yielded (messages already handed on in this
 run are not handed on twice).  A server that breaks the stream (a literal over the cap, a
 line over the cap) gets its batch retried one message at a time after reconnecting, and
-the one message that provokes it is skipped and logged by count only.
+a message that provokes it twice on its own is skipped and logged by count only.
 """
 
 from __future__ import annotations
@@ -175,9 +175,10 @@ class _Run:
         self.context = context
         self.stats = source.stats = Stats()
         self.conn: ImapClient | None = None
-        self.yielded: set[str] = set()
+        self.yielded: set[str] = set()  # handed on since the last checkpoint
         self.suspects: set[int] = set()  # fetch these one by one (a batch broke the stream)
-        self.skip: set[int] = set()  # these broke the stream alone: never fetched again
+        self.skip: set[int] = set()  # these broke the stream alone, twice: not fetched again
+        self.strikes: dict[int, int] = {}
         self.inflight: tuple[int, ...] = ()
         self.resync_sent = False
         self.current: bytes | None = None
@@ -229,7 +230,11 @@ class _Run:
                         self.source.name, exc.reason)
             return True
         if len(uids) == 1:
-            self.skip.update(uids)
+            uid = uids[0]
+            self.strikes[uid] = self.strikes.get(uid, 0) + 1
+            if self.strikes[uid] < 2:
+                return True  # once more alone: the break may have been the server's, not the message's
+            self.skip.add(uid)
             self.stats.skipped_broken += 1
             log.warning("source %s: skipped a message the server cannot send within the caps (%s)",
                         self.source.name, exc.reason)
@@ -329,6 +334,9 @@ class _Run:
                 prev["last_uid"] = batch[-1]
                 progress[0] = True
                 yield Checkpoint(name, state.cursor())
+                # the engine stored everything before the checkpoint: from here on the
+                # store's is_seen() knows those items, so the run's own memory can go
+                self.yielded.clear()
             prev["last_uid"] = hi
             lo = hi + 1
         if prev["last_uid"] < top:
@@ -364,22 +372,27 @@ class _Run:
     def _batch(self, conn: ImapClient, batch: list[int]) -> Iterator[Document]:
         metas = self._meta(conn, batch)
         todo: list[Meta] = []
+        planned: set[str] = set()
         for uid in batch:
             m = metas.get(uid)
             if m is None:
                 self.stats.missing += 1  # expunged meanwhile, or unparseable: tolerated
                 continue
-            if m.item_id in self.yielded or self.context.is_seen(m.item_id):
+            if m.item_id in self.yielded or m.item_id in planned or self.context.is_seen(m.item_id):
                 self.stats.skipped_seen += 1
                 continue
+            planned.add(m.item_id)
             todo.append(m)
         ready: dict[int, bytes] = {}
         for group, items in self._groups(todo):
             fetched = self._fetch(conn, [m.uid for m in group], items)
             for m in group:
                 data = fetched.get(m.uid)
-                if data is None:
-                    self.stats.missing += 1  # expunged between the two FETCHes
+                header = data.get(b"BODY[HEADER]<0>") if data else None
+                if not isinstance(header, bytes) or not header.strip():
+                    # expunged between the two FETCHes: absent, or (Dovecot, with
+                    # [EXPUNGEISSUED]) returned with empty sections
+                    self.stats.missing += 1
                     continue
                 ready[m.uid] = self._assemble(m, data)
         for m in todo:  # in UID order, whatever the grouping of the FETCHes

@@ -19,6 +19,7 @@ and a few features of the run of lines around it.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Sequence
 
@@ -37,9 +38,32 @@ _WORD = re.compile(r"[^\W\d_][\w'’.&-]{0,40}")
 _LOTUS = re.compile(r"[A-Za-z.' -]{2,60}/[A-Z]{2,10}(?:/[A-Z]{2,10}){0,3}@[A-Z][\w-]{1,20}")
 _AT_ORG = re.compile(r"^[A-Z][\w.' -]{1,60}@(?:ENRON|ECT|EES|ENRON_DEVELOPMENT)\b", re.I)
 _STRIP = " \t,.;:!-–—~*_'\"()[]"
+_NO_DIGITS = str.maketrans("", "", "0123456789")
+#: Cheap substring gates: a costly pattern only runs on a line holding one of these.
+_DISCLAIMER_KEYS = ("confiden", "intended", "privileg", "prohibit", "error", "virus", "disclaim", "unauthori",
+                    "recipient", "addressee", "dissemina", "attachment", "this e-mail", "this email", "this message",
+                    "environment", "printing", "vertraul", "irrtüm", "empfänger", "diese", "weitergabe",
+                    "destina", "ce message", "ce courriel", "interdit", "este mensaje", "este correo", "prohibid",
+                    "riservat", "questo messaggio", "vertrouw", "geadresseerde", "dit bericht", "deze e",
+                    "esta mensagem", "sigilo", "delete", "notify", "legally", "do not")
+_LIST_KEYS = ("list", "unsubscri", "receiv", "reply to this", "github", "more options", "subscription")
+_SOCIAL_KEYS = ("linkedin", "twitter", "facebook", "instagram", "xing", "github", "skype", "@")
+_COPY_KEYS = ("copyright", "©", "(c)", "rights reserved")
+_ADDRESS_KEYS = ("street", "st.", "ave", "boulevard", "blvd", "road", "rd.", "suite", "ste.", "floor", "fl.",
+                 "drive", "dr.", "lane", "ln.", "way", "plaza", "square", "parkway", "pkwy", "box", "postfach",
+                 "stra", "str.", "platz", "weg", "allee", "gasse", "rue", "bd", "chemin", "place", "cedex", "calle",
+                 "avenida", "paseo", "via", "piazza", "corso", "laan", "straat", "plein", "gracht", "rua", "praça",
+                 "travessa")
 _F_TITLE = frozenset(TITLE_WORDS)
 _F_ORG = frozenset(ORG_WORDS)
 _F_SUFFIX = frozenset(COMPANY_SUFFIXES_FOLDED)
+def _gate(keys: tuple[str, ...]) -> "re.Pattern[str]":
+    return re.compile("|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True)))
+
+
+_DEVICE_STARTS = ("sent", "get ", "envoy", "obten", "télécharger", "von ", "gesendet", "outlook", "enviado",
+                  "obter", "inviato", "scarica", "verzonden", "verstuurd", "skickat", "sendt", "lähetetty",
+                  "wysłane", "отправлено")
 
 #: Names of the per-line features, in column order.
 BASE_NAMES: tuple[str, ...] = (
@@ -77,6 +101,11 @@ FEATURE_NAMES: tuple[str, ...] = (
 N_FEATURES = len(FEATURE_NAMES)
 
 
+@functools.lru_cache(maxsize=4096)
+def _fold(word: str) -> str:
+    return C.fold(word)
+
+
 class Sender:
     """Name tokens of a message's sender, to spot a line that names them."""
 
@@ -101,7 +130,7 @@ class Sender:
         """(the line is the sender's name, the line holds a token of it)."""
         if not self.tokens or not words:
             return 0.0, 0.0
-        folded = [C.fold(w.strip(_STRIP)) for w in words[:8]]
+        folded = [_fold(w.strip(_STRIP)) for w in words[:8]]
         hits = sum(1 for w in folded if w in self.tokens)
         if not hits:
             squashed = "".join(folded)
@@ -123,7 +152,7 @@ def strip_quote(line: str) -> tuple[str, int]:
     return line[m.end():], m.group().count(">")
 
 
-def _header_cue(s: str) -> tuple[int, ...]:
+def _header_cue(s: str, low: str) -> tuple[int, ...]:
     """(header_field, from, to, cc, date, subject, original_sep, forward_sep, wrote_end,
     attribution_start, rule_line, notes_from_on, date_time_line, headerish, lotus)."""
     hf = fr = to = cc = date = subj = orig = fwd = wrote = attr = rule = notes = dtl = hdrish = lotus = 0
@@ -134,7 +163,7 @@ def _header_cue(s: str) -> tuple[int, ...]:
             k = f[0]
             fr, to, cc = int(k == "from"), int(k == "to"), int(k in ("cc", "bcc"))
             date, subj = int(k in ("date", "sent")), int(k == "subject")
-        if C.WROTE_END.search(s):
+        if s.endswith((":", "：")) and C.WROTE_END.search(s):
             wrote = 1
         if C.HEADERISH.match(s):
             hdrish = 1
@@ -149,6 +178,9 @@ def _header_cue(s: str) -> tuple[int, ...]:
             rule = 1
     elif s[:1] in "BbDdAaIiEeSs" and C.FORWARD_SEPARATOR.match(s):
         fwd = 1
+    if not wrote and (low.endswith(("wrote", "writes", "schrieb", "écrit", "escribió", "scritto", "schreef",
+                                     "escreveu", "skrev"))) and C.WROTE_END.search(s):
+        wrote = 1
     if C.ATTRIBUTION_START.match(s):
         attr = 1
     if "/" in s:
@@ -184,6 +216,19 @@ def _prose(s: str, words: list[str]) -> bool:
     return len(s) > 90
 
 
+#: Words of legal boilerplate, matched as whole words (a set lookup per word: the core's
+#: DISCLAIMER_WORDS pattern costs 25 us per line, too much for every body line).
+_DISCLAIMER_TOKENS = frozenset("""confidential confidentiality privileged intended recipient recipients addressee
+addressees prohibited unauthorized unauthorised disclaimer dissemination distribution disclosure virus viruses
+notify delete erroneous liability liable vertraulich vertrauliche empfänger irrtümlich unbefugte weitergabe
+confidentiel confidentielle destinataire destinataires interdite interdit confidencial destinatario prohibida
+riservato riservate destinatario vertrouwelijk geadresseerde destinatário sigilo""".split())
+_LIST_KEYS_RE = _gate(_LIST_KEYS)
+_SOCIAL_KEYS_RE = _gate(_SOCIAL_KEYS)
+_COPY_KEYS_RE = _gate(_COPY_KEYS)
+_ADDRESS_KEYS_RE = _gate(_ADDRESS_KEYS)
+
+
 def line_vector(raw: str, sender: Sender | None) -> tuple[list[float], bool]:
     """The base features of one non-blank line (quote prefix already removed), and
     whether it is a strong header cue (a likely message boundary)."""
@@ -203,7 +248,7 @@ def line_vector(raw: str, sender: Sender | None) -> tuple[list[float], bool]:
     last = s[-1]
     v[14], v[15], v[16] = float(last == "."), float(last == ","), float(last == ":")
     v[17], v[18], v[19] = float(last == "?"), float(last == "!"), float(last == "=")
-    nd = len(_DIGIT.findall(s))
+    nd = n - len(s.translate(_NO_DIGITS))
     v[20] = min(1.0, nd / max(1, n))
     v[21] = float(nd > 0)
     v[22] = float(nd >= 7)
@@ -218,13 +263,15 @@ def line_vector(raw: str, sender: Sender | None) -> tuple[list[float], bool]:
             if 7 <= len(_DIGIT.findall(g)) <= 16:
                 v[25] = 1.0
                 break
-    if n <= 120 and C.PHONE_LABEL.search(s):
+    if nd >= 5 and n <= 120 and C.PHONE_LABEL.search(s):
         v[26] = 1.0
-    if n <= 120 and C.SOCIAL.search(s):
+    if n <= 120 and ("@" in low or "linkedin" in low or "twitter" in low or "xing" in low or "facebook" in low or "skype" in low or "github" in low or "instagram" in low) and C.SOCIAL.search(s):
         v[27] = 1.0
     # sign-offs and greetings
     if n <= 60:
-        bare = C.fold(s.strip(_STRIP))
+        bare = low.strip(_STRIP)
+        if not bare.isascii():
+            bare = C.fold(bare)
         v[28] = float(bare in SIGNOFFS)
         m = C.SIGNOFF.match(s)
         if m:
@@ -239,16 +286,17 @@ def line_vector(raw: str, sender: Sender | None) -> tuple[list[float], bool]:
             v[32] = 1.0
         if C.NAME_GREETING.match(s):
             v[33] = 1.0
-    hc = _header_cue(s)
+    hc = _header_cue(s, low)
     v[34:49] = hc
     hcue = bool(hc[1] or hc[6] or hc[7] or (hc[8] and n < 300) or hc[11] or (hc[14] and nw <= 8))
     # signature vocabulary
-    if n <= 100:
-        if C.TITLE.search(s):
-            v[49] = 1.0
-        if C.COMPANY.search(s):
-            v[50] = 1.0
-        if C.ADDRESS.search(s):
+    if n <= 100 and nw <= 12:
+        if nw <= 6 and n <= 60:  # the core's title and company patterns, on signature-sized lines
+            if C.TITLE.search(s):
+                v[49] = 1.0
+            if C.COMPANY.search(s):
+                v[50] = 1.0
+        if n <= 80 and (nd or _ADDRESS_KEYS_RE.search(low)) and C.ADDRESS.search(s):
             v[51] = 1.0
         toks = [w.strip(_STRIP).lower() for w in words[:10]]
         v[52] = float(any(t in _F_TITLE for t in toks))
@@ -258,21 +306,23 @@ def line_vector(raw: str, sender: Sender | None) -> tuple[list[float], bool]:
         v[55], v[56] = sender.score(words)
     v[57] = float(_name_like(s, words))
     # boilerplate
-    if n >= 12:
-        v[58] = min(3, len(C.DISCLAIMER_WORDS.findall(s[:LINE_CAP]))) / 3.0
-    if n <= 100 and C.DEVICE_FOOTER.match(s) and C.DEVICE_WORDS.search(s):
+    if n >= 12 and nw >= 3:
+        hits = len(_DISCLAIMER_TOKENS.intersection(w.strip(_STRIP) for w in low.split()))
+        v[58] = min(3, hits) / 3.0
+    if n <= 100 and low[:20].lstrip(" -_*").startswith(_DEVICE_STARTS) and C.DEVICE_FOOTER.match(s) \
+            and C.DEVICE_WORDS.search(s):
         v[59] = 1.0
-    if C.LIST_FOOTER.search(s):
+    if ("list" in low or "unsubscri" in low or "receiv" in low or "github" in low or "options" in low or "subscription" in low or "reply to this" in low) and C.LIST_FOOTER.search(s):
         v[60] = 1.0
-    if C.ATTACHMENT.match(s):
+    if (first in "<-([" or "attach" in low[:12]) and C.ATTACHMENT.match(s):
         v[61] = 1.0
     if n <= 6 and C.SIG_DELIMITER.match(raw[:LINE_CAP]):
         v[62] = 1.0
     if first in "-~—–" and C.DASH_NAME.match(s):
         v[63] = 1.0
-    if C.FRAME_LINE.match(s):
+    if first in "*=~#+_-" and C.FRAME_LINE.match(s):
         v[64] = 1.0
-    if C.COPYRIGHT.search(s):
+    if ("copyright" in low or "©" in low or "(c)" in low or "rights reserved" in low) and C.COPYRIGHT.search(s):
         v[65] = 1.0
     if n <= 16 and C.EXTENSION.match(s):
         v[66] = 1.0
@@ -343,26 +393,30 @@ def message_features(
     prose = base[:, _IDX["prose"]]
     signoff = np.maximum(base[:, _IDX["signoff_start"]], base[:, _IDX["signoff_exact"]])
     namey = np.maximum(base[:, _IDX["name_like"]], base[:, _IDX["sender_line"]])
+    cs_sig = np.concatenate([[0.0], np.cumsum(sigcue)])
+    cs_prose = np.concatenate([[0.0], np.cumsum(prose)])
+    cs_off = np.concatenate([[0.0], np.cumsum(signoff)])
     for start, end in zip(seg_starts, seg_ends):
-        # a header cue starts the run; rank the rest from the run's end
-        for k in range(start, end):
-            r_end = end - 1 - k
-            base[k, _END[r_end] if r_end < 10 else (77 if r_end <= 20 else 78)] = 1.0
-            r_start = k - start
-            base[k, 79 if r_start == 0 else 80 if r_start == 1 else 81 if r_start == 2 else 82 if r_start <= 5 else 83] = 1.0
-            a, b = k + 1, min(end, k + 5)
-            if a < b:
-                ctx[k, 0] = min(4.0, float(sigcue[a:b].sum())) / 4.0
-                ctx[k, 1] = min(4.0, float(prose[k + 1:end].sum())) / 4.0
-            lo = max(start, k - 3)
-            if lo < k:
-                ctx[k, 2] = float(signoff[lo:k].max())
-                ctx[k, 5] = min(3.0, float(sigcue[lo:k].sum())) / 3.0
-            if namey[k] and k + 1 < end and sigcue[k + 1]:
-                ctx[k, 3] = 1.0
-            if namey[k] and k > start and signoff[k - 1] and k == end - 1:
-                ctx[k, 4] = 1.0
-            ctx[k, 6] = float(k == end - 1)
+        ks = np.arange(start, end)
+        r_end = end - 1 - ks
+        cols = np.where(r_end < 10, np.asarray(_END)[np.minimum(r_end, 9)], np.where(r_end <= 20, 77, 78))
+        base[ks, cols] = 1.0
+        r_start = ks - start
+        cols = np.select([r_start == 0, r_start == 1, r_start == 2, r_start <= 5], [79, 80, 81, 82], 83)
+        base[ks, cols] = 1.0
+        hi = np.minimum(end, ks + 5)
+        ctx[ks, 0] = np.minimum(4.0, cs_sig[hi] - cs_sig[np.minimum(ks + 1, hi)]) / 4.0
+        ctx[ks, 1] = np.minimum(4.0, cs_prose[end] - cs_prose[ks + 1]) / 4.0
+        lo = np.maximum(start, ks - 3)
+        ctx[ks, 2] = (cs_off[ks] - cs_off[lo]) > 0
+        ctx[ks, 5] = np.minimum(3.0, cs_sig[ks] - cs_sig[lo]) / 3.0
+        nxt_sig = np.zeros(len(ks))
+        nxt_sig[:-1] = sigcue[start + 1:end]
+        ctx[ks, 3] = (namey[ks] > 0) & (nxt_sig > 0)
+        prev_off = np.zeros(len(ks))
+        prev_off[1:] = signoff[start:end - 1]
+        ctx[end - 1, 4] = float(namey[end - 1] > 0 and prev_off[-1] > 0)
+        ctx[end - 1, 6] = 1.0
     prev = np.zeros_like(base)
     nxt = np.zeros_like(base)
     prev[1:] = base[:-1]

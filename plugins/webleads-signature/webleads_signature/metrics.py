@@ -19,7 +19,8 @@ Segmenter (per email, lines of ``text.split("\\n")``, blank lines never count):
 * ``newest_end``: share of emails where message 0 ends where the annotation's newest
   message ends.
 
-Tagger (per gold signature block, values compared as sets after normalisation):
+Tagger (per gold signature block, values compared as sets after normalisation; only the
+fields the data set annotates are scored, e.g. Quagga has no websites):
 name by :func:`webleads_core.text.names.name_key`; email normalised; phone by its last
 ten digits; ``phone+type`` also requires fax to be fax and a voice number not to be
 fax; title, company, address, website, social by case-folded words (``strict``) and,
@@ -165,7 +166,8 @@ def loose_equal(a: str, b: str) -> bool:
 class FieldScore:
     """Accumulates tagger results block by block."""
 
-    def __init__(self) -> None:
+    def __init__(self, fields: Sequence[str] = SCORED_FIELDS) -> None:
+        self.fields = tuple(f for f in SCORED_FIELDS if f in fields or (f == "phone+type" and "phone" in fields))
         self.tp: dict[str, int] = defaultdict(int)
         self.fp: dict[str, int] = defaultdict(int)
         self.fn: dict[str, int] = defaultdict(int)
@@ -179,7 +181,7 @@ class FieldScore:
         fields in error as ``(field, missed, extra)``."""
         self.blocks += 1
         errors = []
-        for field in SCORED_FIELDS:
+        for field in self.fields:
             base = "phone" if field == "phone+type" else field
             g = {field_key(field, v, s) for f, v, s in gold if f == base} - {""}
             p = {field_key(field, v, s) for f, v, s in pred if f == base} - {""}
@@ -206,7 +208,7 @@ class FieldScore:
         out: dict[str, Any] = {"blocks": self.blocks,
                                "block_exact": round(self.exact / self.blocks, 4) if self.blocks else None,
                                "fields": {}}
-        for field in SCORED_FIELDS:
+        for field in self.fields:
             t, fp, fn = self.tp[field], self.fp[field], self.fn[field]
             if not t + fp + fn:
                 continue
@@ -217,3 +219,9 @@ class FieldScore:
             r["loose_f1"] = round(2 * lp * lr / (lp + lr), 4) if lp + lr else 0.0
             out["fields"][field] = r
         return out
+
+
+def annotated_fields(sigs: Iterable[Any]) -> tuple[str, ...]:
+    """The fields a data set annotates at least once."""
+    seen = {f.field for s in sigs for f in s.fields}
+    return tuple(f for f in ("name", "title", "company", "email", "phone", "address", "website", "social") if f in seen)

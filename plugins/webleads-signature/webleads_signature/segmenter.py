@@ -145,6 +145,19 @@ def build_zones(lines: Sequence[str], work: Sequence[str], labels: Sequence[str 
             for x in range(last_i + 1, i):
                 out[x] = last
         last, last_i = out[i], i
+    # lines that are blank once their ">" is gone still belong somewhere: to the zone above
+    prev: tuple[str, int] | None = None
+    for i in range(n):
+        if out[i] is None and work[i].strip() and prev is not None:
+            out[i] = prev
+        if out[i] is not None:
+            prev = out[i]
+    nxt: tuple[str, int] = ("body", 0)
+    for i in range(n - 1, -1, -1):
+        if out[i] is None and work[i].strip():
+            out[i] = nxt
+        if out[i] is not None:
+            nxt = out[i]
     zones: list[Zone] = []
     i = 0
     while i < n:

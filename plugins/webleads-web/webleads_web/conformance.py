@@ -198,10 +198,19 @@ class SchemaOrgScores:
     forms: dict[str, Score] = attrs.field(hash=False)
     premarkup_found: int = 0
     premarkup_total: int = 0
+    premarkup_shown: int = 0
+    premarkup_shown_found: int = 0
 
     @property
     def premarkup_recall(self) -> float:
+        """Of every email and phone of the oracles."""
         return self.premarkup_found / self.premarkup_total if self.premarkup_total else 0.0
+
+    @property
+    def premarkup_shown_recall(self) -> float:
+        """Of the emails and phones the premarkup text actually shows (many premarkup
+        files are a one-line description of the example, without its values)."""
+        return self.premarkup_shown_found / self.premarkup_shown if self.premarkup_shown else 0.0
 
 
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
@@ -222,7 +231,7 @@ def schemaorg_scores(data: Path | None = None) -> SchemaOrgScores:
     root = (data or shared_data_dir()) / "schemaorg-examples"
     index = json.loads((root / "index.json").read_text(encoding="utf-8"))
     counts = {f: [0, 0, []] for f in ("jsonld", "microdata", "rdfa")}
-    found = total = 0
+    found = total = shown = shown_found = 0
     for ex in index:
         folder = root / "examples" / ex["id"]
         jsonld = folder / "jsonld.html"
@@ -248,15 +257,33 @@ def schemaorg_scores(data: Path | None = None) -> SchemaOrgScores:
         pre = folder / "premarkup.html"
         visible = {v for v in want if v[0] in ("email", "phone")}
         if pre.is_file() and visible:
-            got = _ours(page_evidence(pre.read_bytes()))
+            raw = pre.read_bytes()
+            got = _ours(page_evidence(raw))
             total += len(visible)
             found += len(visible & got)
-    return SchemaOrgScores({f: Score(c[0], c[1], tuple(c[2])) for f, c in counts.items()}, found, total)
+            shown_here = {v for v in visible if _shown(v, raw.decode("utf-8", "replace"))}
+            shown += len(shown_here)
+            shown_found += len(shown_here & got)
+    return SchemaOrgScores({f: Score(c[0], c[1], tuple(c[2])) for f, c in counts.items()}, found, total,
+                           shown, shown_found)
+
+
+def _shown(value: tuple[str, str], text: str) -> bool:
+    """Whether a page's text shows a value at all (an email's local part and domain
+    name, a phone's last seven digits), in any spelling."""
+    field, v = value
+    if field == "email":
+        local, domain = v.split("@", 1)
+        low = text.casefold()
+        return local in low and domain.split(".")[0] in low
+    digits = "".join(ch for ch in text if ch.isdigit())
+    return v[-7:] in digits
 
 
 # -- extruct samples -----------------------------------------------------------------------
 
-_SCHEMA = "http://schema.org/"
+#: The Person and Organization family (places and venues are not organisations).
+EXTRUCT_TYPES = PERSON_TYPES | (ORG_TYPES - {"Place", "CivicStructure", "Museum", "MovieTheater", "Campground"})
 
 
 def _expected_nodes(path: Path) -> list[dict[str, list[str]]]:
@@ -267,7 +294,7 @@ def _expected_nodes(path: Path) -> list[dict[str, list[str]]]:
         nodes = data if isinstance(data, list) else [data]
         for n in nodes:
             types = {short_type(t) for t in n.get("@type", []) if isinstance(t, str)}
-            if not types & (PERSON_TYPES | ORG_TYPES):
+            if not types & EXTRUCT_TYPES:
                 continue
             props: dict[str, list[str]] = {}
             for k, vs in n.items():
@@ -296,7 +323,7 @@ def _expected_nodes(path: Path) -> list[dict[str, list[str]]]:
         for v in body.values():
             if isinstance(v, (dict, list)):
                 stack.append(v)
-        if short & (PERSON_TYPES | ORG_TYPES):
+        if short & EXTRUCT_TYPES:
             props = {short_type(k): _values(v) for k, v in body.items()}
             props["@type"] = sorted(short)
             out.append(props)
@@ -316,7 +343,13 @@ def extruct_score(data: Path | None = None) -> Score:
                 nodes.extend(_expected_nodes(p))
             except (ValueError, OSError):
                 continue
-        named = [n for n in nodes if (n.get("name") or [""])[0].strip()]
+        named, keys = [], set()
+        for n in nodes:  # one node per (type, name, emails) and page: repeats are one contact
+            name = " ".join((n.get("name") or [""])[0].split())
+            key = (tuple(n["@type"]), name.casefold(), tuple(sorted(n.get("email", []))))
+            if name and key not in keys:
+                keys.add(key)
+                named.append(n)
         if not named:
             continue
         tree, defects = parse_html(html.read_bytes())

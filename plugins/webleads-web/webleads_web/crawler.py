@@ -24,6 +24,8 @@ import heapq
 import ipaddress
 import logging
 import os
+import queue
+import threading
 import time
 from typing import Any, Callable, Iterator, Mapping
 from urllib.parse import urlsplit
@@ -45,6 +47,8 @@ log = logging.getLogger("webleads.web")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 ALLOW_ENV = "WEBLEADS_WEB_ALLOW_NETWORKS"
 CHECKPOINT_EVERY = 25
+#: Items the crawl thread may fetch ahead of the engine.
+PREFETCH = 32
 MAX_VALIDATORS = 20000
 MAX_SITEMAP_URLS = 50000
 MAX_CRAWL_DELAY = 60.0
@@ -187,8 +191,9 @@ class WebSource:
                                content_types=None, user_agent=s.user_agent)
         self.client = HttpClient(page_policy, resolver=resolver)
         self.aux = HttpClient(aux_policy, resolver=resolver)
-        self.robots = RobotsCache(self.aux)
         self.limiter = limiter or RateLimiter()
+        self.robots = RobotsCache(self.aux, throttle=lambda origin: self.limiter.wait(
+            urlsplit(origin).netloc.lower(), 1.0 / s.rate))
         self.agent = s.user_agent.split("/", 1)[0].split()[0] or "webleads"
         self.stats: dict[str, int] = {}
 
@@ -215,7 +220,8 @@ class WebSource:
         return client.request("GET", url, headers=dict(headers or {}))
 
     def _sitemap_urls(self, site: _Site, robots) -> list[str]:
-        todo = [normalise_link(site.origin + "/", u) for u in robots.sitemaps()] or [site.origin + "/sitemap.xml"]
+        todo = [normalise_link(site.origin + "/", u, pages_only=False) for u in robots.sitemaps()] \
+            or [site.origin + "/sitemap.xml"]
         todo = [u for u in todo if u]
         found: list[str] = []
         fetched = 0
@@ -243,7 +249,7 @@ class WebSource:
                 if not text:
                     continue
                 if is_index:
-                    nested = normalise_link(url, text)
+                    nested = normalise_link(url, text, pages_only=False)
                     if nested:
                         todo.append(nested)
                 else:
@@ -279,6 +285,42 @@ class WebSource:
     # -- the crawl -------------------------------------------------------------
 
     def read(self, cursor: Mapping[str, Any] | None, context: SourceContext) -> Iterator[Document | Checkpoint]:
+        """Crawl in a background thread, at most :data:`PREFETCH` items ahead of the engine,
+        so that fetching waits only for the rate limit and never for page processing."""
+        items: queue.Queue = queue.Queue(maxsize=PREFETCH)
+        stop = threading.Event()
+        done = object()
+
+        def produce() -> None:
+            try:
+                for obj in self._crawl(cursor):
+                    while not stop.is_set():
+                        try:
+                            items.put(obj, timeout=0.1)
+                            break
+                        except queue.Full:
+                            continue
+                    if stop.is_set():
+                        return
+                items.put(done)
+            except BaseException as exc:  # handed to the engine's thread, which fails the source
+                items.put(exc)
+
+        worker = threading.Thread(target=produce, name=f"webleads-crawl-{self.config.name}", daemon=True)
+        worker.start()
+        try:
+            while True:
+                obj = items.get()
+                if obj is done:
+                    return
+                if isinstance(obj, BaseException):
+                    raise obj
+                yield obj
+        finally:
+            stop.set()
+            worker.join(timeout=self.settings.deadline + 5)
+
+    def _crawl(self, cursor: Mapping[str, Any] | None) -> Iterator[Document | Checkpoint]:
         s = self.settings
         old: dict[str, list] = {}
         if cursor and cursor.get("v") == 1 and isinstance(cursor.get("pages"), dict):

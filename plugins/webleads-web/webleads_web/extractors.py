@@ -55,17 +55,21 @@ class PageExtractor:
         region = (card.get("region") or [None])[0]
         emails = [e for e in (clean_email(v) for v in card.get("email")) if e]
         emails = list(dict.fromkeys(emails))
-        if emails:
-            subject = f"email:{emails[0]}"
-        else:
-            subject = f"page:{capture.item_id}#{index}"
-        kind = "role" if card.kind == "org" or (emails and is_role_address(emails[0]) and not card.get("name")) \
+        decoded = [(m, e) for m, e in ((m, clean_email(v)) for m, v in card.decoded()) if e and e not in emails]
+        # an address seen only de-obfuscated does not name the subject: a privacy rule may
+        # drop it, and the person's other values must not stay keyed by it
+        subject = f"email:{emails[0]}" if emails else f"page:{capture.item_id}#{index}"
+        first = emails[0] if emails else (decoded[0][1] if decoded else None)
+        kind = "role" if card.kind == "org" or (first and is_role_address(first) and not card.get("name")) \
             else "person"
         common = dict(subject=subject, source=capture.source, item_id=capture.item_id, owner=capture.owner,
                       extractor=self.name, extractor_version=self.version, method=card.method,
                       span=(card.line, card.line + 1), observed_at=when, kind=kind, role="sender")
         for e in emails:
             yield Evidence(field="email", value=e, confidence=base, **common)
+        for method, e in decoded:
+            yield Evidence(field="email", value=e, confidence=CONFIDENCE[method],
+                           **{**common, "method": method})
         if kind == "person":
             for raw in card.get("name")[:1]:
                 name = clean_person_name(raw)

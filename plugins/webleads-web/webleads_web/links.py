@@ -31,8 +31,9 @@ def site_key(host: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
-def normalise_link(base: str, href: str) -> str | None:
-    """An absolute http(s) URL without fragment, or None for anything not to crawl."""
+def normalise_link(base: str, href: str, *, pages_only: bool = True) -> str | None:
+    """An absolute http(s) URL without fragment, or None for anything not to crawl
+    (with ``pages_only``, also None for links to images, scripts, archives ...)."""
     href = href.strip()
     if not href or href.startswith("#") or len(href) > 2000:
         return None
@@ -48,7 +49,7 @@ def normalise_link(base: str, href: str) -> str | None:
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.hostname:
         return None
-    if _SKIP_EXT.search(parts.path or "") or (parts.path or "").startswith("/cdn-cgi/"):
+    if pages_only and (_SKIP_EXT.search(parts.path or "") or (parts.path or "").startswith("/cdn-cgi/")):
         return None
     host = parts.hostname.lower()
     if ":" in host:

@@ -61,8 +61,9 @@ class RobotsCache:
     """``rules(origin)`` fetches an origin's robots.txt once per :data:`CACHE_SECONDS`."""
 
     def __init__(self, client: HttpClient, *, clock: Callable[[], float] = time.monotonic,
-                 ttl: float = CACHE_SECONDS) -> None:
+                 ttl: float = CACHE_SECONDS, throttle: Callable[[str], None] | None = None) -> None:
         self.client = client
+        self.throttle = throttle
         self.clock = clock
         self.ttl = min(ttl, CACHE_SECONDS)
         self._cache: dict[str, Robots] = {}
@@ -78,6 +79,8 @@ class RobotsCache:
 
     def _fetch(self, origin: str, now: float) -> Robots:
         url = origin.rstrip("/") + "/robots.txt"
+        if self.throttle is not None:
+            self.throttle(origin)  # robots.txt counts against the host's rate like any request
         try:
             resp = self.client.request("GET", url, headers={"Accept": "text/plain, */*"})
         except FetchError as exc:

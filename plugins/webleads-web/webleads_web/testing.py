@@ -46,3 +46,12 @@ def site_server(folder: Path, host: str = "127.0.0.1") -> LoopbackServer:
 
     server.routes["*"] = serve
     return server.start()
+
+
+def example_site() -> Path:
+    """The repository's ``examples/site`` folder (tests run from a source checkout)."""
+    for parent in Path(__file__).resolve().parents:
+        cand = parent / "examples" / "site"
+        if (cand / "index.html").is_file():
+            return cand
+    raise FileNotFoundError("examples/site not found: run the tests from a source checkout")

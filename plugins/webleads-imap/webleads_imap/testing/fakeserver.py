@@ -19,7 +19,8 @@ FETCH_ITEM = re.compile(
     rb"UID|RFC822\.SIZE|BODYSTRUCTURE|FLAGS|BODY(?:\.PEEK)?\[([^\]]*)\](?:<(\d+)\.(\d+)>)?", re.I)
 
 #: fault names understood by :class:`FakeImapServer`
-FAULTS = ("huge_literal", "huge_literal_for_uid", "bye_mid_fetch", "reset_mid_fetch", "trickle")
+FAULTS = ("huge_literal", "huge_literal_for_uid", "bye_mid_fetch", "reset_mid_fetch", "trickle",
+          "starttls_injection")
 
 
 class FakeImapServer:
@@ -32,8 +33,9 @@ class FakeImapServer:
             whether the capability is announced).
         password: the accepted password (any user); ``token``: the accepted XOAUTH2 token.
         fault: one of :data:`FAULTS`, applied to body FETCHes (those asking for the
-            header block); ``fault_times`` how many times it fires; ``fault_uid`` the
-            message a ``huge_literal_for_uid`` fault targets.
+            header block); ``fault_times`` how many times it fires, ``fault_after`` how many
+            body FETCHes go through untouched first; ``fault_uid`` the message a
+            ``huge_literal_for_uid`` fault targets.
         uidvalidity: what EXAMINE reports.
     """
 
@@ -41,7 +43,8 @@ class FakeImapServer:
                  starttls: ssl.SSLContext | None = None, advertise_starttls: bool = True,
                  capabilities: tuple[bytes, ...] = (b"IMAP4rev1", b"AUTH=PLAIN", b"SASL-IR"),
                  password: str = "pw", token: str | None = None, fault: str | None = None,
-                 fault_times: int = 1, fault_uid: int = 1, uidvalidity: int = 7) -> None:
+                 fault_times: int = 1, fault_after: int = 0, fault_uid: int = 1,
+                 uidvalidity: int = 7) -> None:
         self.messages = list(messages)
         self.tls = tls
         self.starttls_ctx = starttls
@@ -51,6 +54,8 @@ class FakeImapServer:
         self.token = token
         self.fault = fault
         self.fault_left = fault_times
+        self.fault_after = fault_after
+        self.body_fetches = 0
         self.fault_uid = fault_uid
         self.uidvalidity = uidvalidity
         self.received: list[bytes] = []
@@ -155,11 +160,18 @@ class FakeImapServer:
             if self.starttls_ctx is None or tls_active:
                 send(tag + b" BAD no STARTTLS here\r\n")
                 return None
-            send(tag + b" OK begin TLS\r\n")
+            if self._take_fault_any("starttls_injection"):
+                send(tag + b" OK begin TLS\r\n* 1 EXISTS\r\n")
+            else:
+                send(tag + b" OK begin TLS\r\n")
             return ("tls", self.starttls_ctx.wrap_socket(conn, server_side=True))
         elif verb == b"LOGIN":
             self.credentials_received = True
-            ok = self.password.encode() in args
+            while (m := re.search(rb"\{(\d{1,6})\}$", args)) is not None:  # synchronising literal
+                send(b"+ go on\r\n")
+                literal = f.read(int(m.group(1)))
+                args = args[: m.start()] + b'"' + literal + b'"' + f.readline(65536).rstrip(b"\r\n")
+            ok = b'"' + self.password.encode() + b'"' in args
             send(tag + (b" OK logged in\r\n" if ok else b" NO [AUTHENTICATIONFAILED] bad\r\n"))
         elif verb == b"AUTHENTICATE":
             self.credentials_received = True
@@ -213,9 +225,16 @@ class FakeImapServer:
             out.extend(u for u in range(lo, hi + 1) if 1 <= u <= len(self.messages))
         return out
 
-    def _take_fault(self, name: str) -> bool:
+    def _take_fault_any(self, name: str) -> bool:
         with self._lock:
             if self.fault == name and self.fault_left > 0:
+                self.fault_left -= 1
+                return True
+        return False
+
+    def _take_fault(self, name: str) -> bool:
+        with self._lock:
+            if self.fault == name and self.fault_left > 0 and self.body_fetches > self.fault_after:
                 self.fault_left -= 1
                 return True
         return False
@@ -224,6 +243,9 @@ class FakeImapServer:
         spec, _, items = args.partition(b" ")
         uids = self._uids(spec)
         body_fetch = b"[HEADER]" in items.upper()
+        if body_fetch:
+            with self._lock:
+                self.body_fetches += 1
         if body_fetch and self.fault == "huge_literal_for_uid" and self.fault_uid in uids:
             conn.sendall(b"* %d FETCH (UID %d BODY[HEADER]<0> {999999999}\r\nFrom: x" % (self.fault_uid,
                                                                                         self.fault_uid))
@@ -257,11 +279,11 @@ class FakeImapServer:
         raw = self.messages[uid - 1]
         split = raw.find(b"\r\n\r\n")
         header, text = (raw[: split + 4], raw[split + 4:]) if split >= 0 else (raw, b"")
-        parts: list[bytes] = []
+        parts: list[bytes] = [b"UID %d" % uid]  # UID FETCH answers always carry the UID
         for m in FETCH_ITEM.finditer(items):
             word = m.group(0).upper()
             if word == b"UID":
-                parts.append(b"UID %d" % uid)
+                continue
             elif word == b"RFC822.SIZE":
                 parts.append(b"RFC822.SIZE %d" % len(raw))
             elif word == b"FLAGS":

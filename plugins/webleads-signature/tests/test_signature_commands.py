@@ -1,0 +1,56 @@
+"""``webleads train`` and ``webleads evaluate`` through the real CLI."""
+
+from __future__ import annotations
+
+import json
+
+from webleads_core.testing.helpers import run_cli
+
+
+def test_train_a_small_model_then_evaluate_it(quagga, tmp_path):
+    out = tmp_path / "tiny-segmenter"
+    r = run_cli("train", "segmenter", "--data", str(quagga), "--out", str(out), "--limit", "60", "--no-grid")
+    assert r.returncode == 0, r.stderr
+    card = json.loads((out / "meta.json").read_text())
+    assert card["kind"] == "segmenter" and card["training_data"]["emails"] == 60
+    assert card["metrics"]["test"]["quagga/enron_annotated"]["signature_lines"]["f1"] > 0.3
+    again = tmp_path / "again"
+    assert run_cli("train", "segmenter", "--data", str(quagga), "--out", str(again), "--limit", "60",
+                   "--no-grid").returncode == 0
+    assert json.loads((again / "meta.json").read_text())["sha256"] == card["sha256"], "training is deterministic"
+    r = run_cli("evaluate", "segmenter", "--data", str(quagga), "--model", str(out), "--split", "test",
+                "--report", str(tmp_path / "rep"), "--write-card")
+    assert r.returncode == 0, r.stderr
+    assert "signature-line" in r.stdout and "zone" in r.stdout
+    rep = json.loads((tmp_path / "rep" / "segmenter-report.json").read_text())
+    assert rep["results"]["model"]["confusion"]
+    html = (tmp_path / "rep" / "segmenter-report.html").read_text()
+    assert "Confusion matrix" in html
+    r = run_cli("evaluate", "segmenter", "--data", str(quagga), "--model", str(out), "--split", "test",
+                "--report", str(tmp_path / "rep2"))
+    assert "card: reproduced" in r.stdout
+
+
+def test_train_and_evaluate_a_tagger(quagga, tmp_path):
+    out = tmp_path / "tiny-tagger"
+    r = run_cli("train", "tagger", "--data", str(quagga), "--out", str(out), "--limit", "200", "--no-grid")
+    assert r.returncode == 0, r.stderr
+    r = run_cli("evaluate", "tagger", "--data", str(quagga), "--model", str(out), "--baseline",
+                "--report", str(tmp_path / "rep"))
+    assert r.returncode == 0, r.stderr
+    assert "phone+type" in r.stdout and "rules:" in r.stdout
+    assert "Per-field error examples" in (tmp_path / "rep" / "tagger-report.html").read_text()
+
+
+def test_shipped_cards_are_reproduced_on_eval(quagga, tmp_path):
+    for kind in ("segmenter", "tagger"):
+        r = run_cli("evaluate", kind, "--data", str(quagga), "--split", "eval", "--report", str(tmp_path / kind))
+        assert r.returncode == 0, r.stderr
+        assert "card: reproduced the figures recorded for quagga/enron_annotated / eval" in r.stdout, r.stdout
+
+
+def test_user_errors_are_one_line(tmp_path):
+    r = run_cli("evaluate", "segmenter", "--data", str(tmp_path))
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "no annotated mail" in r.stderr
+    r = run_cli("evaluate", "segmenter", "--data", str(tmp_path), "--model", str(tmp_path / "none"))
+    assert r.returncode == 2

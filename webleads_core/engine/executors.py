@@ -1,0 +1,185 @@
+"""Where the CPU-heavy stages run: in this process, in local worker processes, or on Dask.
+
+Work is shipped in batches of documents (a task per item would cost milliseconds of
+overhead each).  Workers run parse, segment, purge, extract, privacy and score, and send
+back only the privacy-checked evidence; the store and the checkpoints stay in the main
+process, so a batch's checkpoint is committed only after its evidence is stored, and a
+batch lost with a dead worker is simply computed again (nothing was stored from it).
+
+Workers build their own pipeline from the configuration with the plugins installed
+through entry points; plugins registered programmatically exist only in the local
+executor.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import pickle
+from concurrent.futures import Future
+from typing import Any, Callable, Sequence
+
+import attrs
+
+from ..config import Config
+from ..errors import ConfigError, ItemRejected
+from ..records import Document, Evidence
+
+log = logging.getLogger("webleads.executors")
+
+
+@attrs.frozen
+class Outcome:
+    """What became of one document on a worker: evidence, or a skip with its reason."""
+
+    item_id: str
+    evidence: tuple[Evidence, ...] = ()
+    reason: str | None = None
+    stage: str = ""
+
+
+@attrs.frozen
+class BatchJob:
+    """A batch of documents and what a worker needs to process them."""
+
+    config: Config
+    key: bytes = attrs.field(repr=False)
+    digests: tuple[str, ...] = attrs.field(repr=False)
+    docs: tuple[Document, ...] = attrs.field(repr=False)
+
+
+_WORKER_PIPELINES: dict[str, Any] = {}  # per worker process: built once per configuration
+
+
+def process_batch(job: BatchJob) -> list[Outcome]:
+    """Run on a worker: build (or reuse) the pipeline, process each document."""
+    from ..privacy import stage as privacy
+    from ..privacy.suppress import Suppressor
+    from .pipeline import build_pipeline
+    from .run import process_document
+
+    cache_key = hashlib.sha256(pickle.dumps(job.config)).hexdigest()
+    pipeline = _WORKER_PIPELINES.get(cache_key)
+    if pipeline is None:
+        pipeline = build_pipeline(job.config, sources=())
+        _WORKER_PIPELINES[cache_key] = pipeline
+    policy = privacy.Policy(suppressor=Suppressor(job.key, job.digests), rules=pipeline.privacy_rules,
+                            extra_redact=pipeline.extra_redact)
+    return run_batch(lambda doc: process_document(pipeline, doc, policy), job.docs)
+
+
+def run_batch(fn: Callable[[Document], list[Evidence]], docs: Sequence[Document]) -> list[Outcome]:
+    out = []
+    for doc in docs:
+        try:
+            out.append(Outcome(doc.item_id, tuple(fn(doc))))
+        except ItemRejected as exc:
+            out.append(Outcome(doc.item_id, reason=exc.reason, stage=exc.stage))
+    return out
+
+
+class Handle:
+    """A batch in flight."""
+
+    def __init__(self, future: Future | Any | None = None, value: list[Outcome] | None = None) -> None:
+        self.future, self.value = future, value
+
+    def result(self) -> list[Outcome]:
+        return self.value if self.future is None else self.future.result()
+
+
+class LocalExecutor:
+    """Everything in this process (the default): no pickling, programmatic plugins work."""
+
+    name = "local"
+    workers = 1
+    local = True
+
+    def submit(self, fn: Callable[[], list[Outcome]], job: BatchJob | None) -> Handle:
+        return Handle(value=fn())
+
+    def close(self) -> None:
+        pass
+
+
+class ProcessExecutor:
+    """``processes:N``: N local worker processes (joblib's loky, which restarts dead workers)."""
+
+    local = False
+
+    def __init__(self, workers: int) -> None:
+        from joblib.externals.loky import get_reusable_executor
+
+        self.workers = workers
+        self.name = f"processes:{workers}"
+        self._get = lambda: get_reusable_executor(max_workers=workers, timeout=60)
+        self._pool = self._get()
+
+    def submit(self, fn: Callable[[], list[Outcome]], job: BatchJob) -> Handle:
+        return Handle(self._pool.submit(process_batch, job))
+
+    def restart(self) -> None:
+        self._pool = self._get()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+
+class DaskExecutor:
+    """``dask-local:N`` (a LocalCluster) or ``dask://HOST:PORT`` (an existing scheduler).
+
+    Dask reschedules the tasks of a worker that dies; ``retries`` covers tasks that fail.
+    """
+
+    local = False
+
+    def __init__(self, address: str | None = None, workers: int = 2) -> None:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise ConfigError("the dask executors need the extra: pip install 'webleads-core[dask]'") from None
+        self._cluster = None
+        if address is None:
+            self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                         dashboard_address=None)
+            self.client = Client(self._cluster)
+            self.name = f"dask-local:{workers}"
+        else:
+            self.client = Client(address, timeout=30)
+            self.name = f"dask://{address.removeprefix('tcp://')}"
+        self.workers = max(1, len(self.client.scheduler_info().get("workers", {})) or workers)
+
+    def submit(self, fn: Callable[[], list[Outcome]], job: BatchJob) -> Handle:
+        return Handle(self.client.submit(process_batch, job, pure=False, retries=2))
+
+    def restart(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def make_executor(spec: str | None) -> LocalExecutor | ProcessExecutor | DaskExecutor:
+    """Parse ``--executor``: ``local``, ``processes:N``, ``dask-local:N``, ``dask://HOST:PORT``."""
+    spec = (spec or "local").strip()
+    try:
+        if spec == "local":
+            return LocalExecutor()
+        if spec.startswith("processes:"):
+            return ProcessExecutor(_count(spec.split(":", 1)[1]))
+        if spec.startswith("dask-local:"):
+            return DaskExecutor(None, _count(spec.split(":", 1)[1]))
+        if spec.startswith(("dask://", "tcp://")):
+            return DaskExecutor("tcp://" + spec.split("://", 1)[1])
+    except ValueError:
+        pass
+    raise ConfigError(f"--executor {spec!r}: use local, processes:N, dask-local:N or dask://HOST:PORT")
+
+
+def _count(text: str) -> int:
+    n = int(text)
+    if not 1 <= n <= 512:
+        raise ValueError(text)
+    return n
