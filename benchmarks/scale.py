@@ -1,0 +1,129 @@
+"""Scale benchmarks: one core vs bare parsing, workers, Dask, memory, store writes.
+
+Prints, for the real-mail corpus (../shared/data/spamassassin_public_corpus, 6,046
+messages) and a generated mbox (benchmarks/corpus.py, 100,000 messages by default):
+
+- end-to-end messages/s of `webleads run` (read, parse, segment, purge, extract, privacy,
+  merge into a SQLite store) on one core, next to bare
+  `email.message_from_bytes(policy=compat32)` of the same messages in the same run;
+- the same run with `processes:1`, `processes:2` and `dask-local:2` executors;
+- peak RSS of the run over the generated mbox (in a fresh process per run);
+- the slowest single message of the real corpus.
+
+Usage: python benchmarks/scale.py [--messages 100000] [--skip-dask] [--only real|generated]
+"""
+
+from __future__ import annotations
+
+import argparse
+import email
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from email import policy
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL = ROOT.parent / "shared" / "data" / "spamassassin_public_corpus"
+
+
+def machine() -> str:
+    load = os.getloadavg()[0]
+    return (f"{platform.python_implementation()} {platform.python_version()}, {platform.machine()}, "
+            f"{os.cpu_count()} cpus, load {load:.1f}")
+
+
+def bare_rate(messages: list[bytes]) -> float:
+    t = time.perf_counter()
+    for raw in messages:
+        email.message_from_bytes(raw, policy=policy.compat32)
+    return len(messages) / (time.perf_counter() - t)
+
+
+def run_child(source: dict, executor: str) -> dict:
+    """One `webleads run` in a fresh process (so peak RSS is the run's own)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        code = f"""
+import json, resource, time, webleads_core as wl
+conf = wl.load_config({{"store": {{"url": "sqlite:///s.db"}}, "sources": [{json.dumps(source)}]}}, base_dir={tmp!r})
+t = time.perf_counter()
+r = wl.run(conf, executor={executor!r})
+dt = time.perf_counter() - t
+print(json.dumps({{"items": r.items, "processed": r.processed, "skipped": r.skipped, "evidence": r.evidence,
+                  "seconds": dt, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def slowest(messages: list[bytes]) -> tuple[float, int]:
+    import webleads_core as wl
+    from webleads_core.engine.run import make_policy, process_document
+    from webleads_core.errors import ItemRejected
+    from webleads_core.store import SQLiteStore
+
+    pipeline = wl.build_pipeline(wl.Config())
+    worst, idx = 0.0, -1
+    with SQLiteStore() as store:
+        pol = make_policy(pipeline, store)
+        for i, raw in enumerate(messages):
+            t = time.perf_counter()
+            try:
+                process_document(pipeline, wl.Document.from_email("x", str(i), raw), pol)
+            except ItemRejected:
+                pass
+            d = time.perf_counter() - t
+            if d > worst:
+                worst, idx = d, i
+    return worst, idx
+
+
+def report(label: str, n: int, bare: float, executors: list[str], source: dict) -> None:
+    print(f"\n== {label}: {n} messages")
+    print(f"bare compat32 parse:           {bare:8.0f} msg/s")
+    base = None
+    for ex in executors:
+        r = run_child(source, ex)
+        rate = r["processed"] / r["seconds"] if r["seconds"] else 0.0
+        base = base or rate
+        print(f"webleads run --executor {ex:<14} {rate:8.0f} msg/s  ({rate / bare:.0%} of bare, "
+              f"{rate / base:.2f}x the first)  peak RSS {r['rss_mb']:.0f} MB  "
+              f"processed {r['processed']} skipped {r['skipped']} evidence {r['evidence']}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--messages", type=int, default=100_000)
+    ap.add_argument("--skip-dask", action="store_true")
+    ap.add_argument("--only", choices=("real", "generated"))
+    args = ap.parse_args()
+    print(f"machine: {machine()}")
+    executors = ["local", "processes:1", "processes:2"] + ([] if args.skip_dask else ["dask-local:2"])
+    if args.only != "generated" and REAL.exists():
+        files = sorted(f for f in REAL.rglob("*.eml"))
+        msgs = [f.read_bytes() for f in files]
+        report("real mail (spamassassin public corpus)", len(msgs), bare_rate(msgs), executors,
+               {"type": "eml", "name": "real", "path": str(REAL)})
+        worst, idx = slowest(msgs)
+        print(f"slowest single message: {worst * 1000:.1f} ms ({files[idx].name})")
+    if args.only != "real":
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        from corpus import write_mbox
+
+        with tempfile.TemporaryDirectory() as tmp:
+            mbox = write_mbox(Path(tmp) / "gen.mbox", args.messages)
+            from webleads_core.default_plugins.local_mail import iter_mbox
+
+            msgs = [raw for _, _, raw in iter_mbox(mbox)]
+            bare = bare_rate(msgs)
+            del msgs
+            report(f"generated mbox ({mbox.stat().st_size / 1e6:.0f} MB)", args.messages, bare, executors,
+                   {"type": "mbox", "name": "gen", "path": str(mbox)})
+
+
+if __name__ == "__main__":
+    main()
