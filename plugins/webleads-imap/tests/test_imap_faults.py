@@ -11,7 +11,7 @@ import pytest
 
 from webleads_core import SourceConfig
 from webleads_core.components import SourceContext
-from webleads_core.records import Checkpoint, Document
+from webleads_core.records import Checkpoint, Document, Rejected
 from webleads_core.testing.bounded import run_bounded
 from webleads_imap import (AuthFailed, CertificateError, ConnectionLost, ImapTimeout, ProtocolViolation,
                            TLSRequired, plugin)
@@ -99,15 +99,32 @@ def _sync_against_huge_literal(port: int) -> tuple[int, int, int]:
         "host": "127.0.0.1", "port": port, "security": "plain", "username": "u", "password_env": "WL_FAKE_PW",
         "backoff": 0.01, "folders": ["INBOX"]}))
     docs, objs = drain(server_src)
-    return len(docs), server_src.stats.skipped_broken, objs[-1].cursor
+    rejected = [(o.item_id, o.reason) for o in objs if isinstance(o, Rejected)]
+    return len(docs), rejected, objs[-1].cursor
 
 
 def test_huge_declared_literal_is_refused_within_bounds_and_only_that_message_is_lost():
     with FakeImapServer(plain_messages(5), fault="huge_literal_for_uid", fault_uid=2, password=PW) as server:
-        docs, skipped, cursor = run_bounded(_sync_against_huge_literal, server.port,
-                                            cpu_seconds=2.0, memory_mb=256, wall_seconds=30)
-    assert (docs, skipped) == (4, 1)
+        docs, rejected, cursor = run_bounded(_sync_against_huge_literal, server.port,
+                                             cpu_seconds=2.0, memory_mb=256, wall_seconds=30)
+    assert docs == 4
+    assert [reason for _, reason in rejected] == ["imap.literal_too_large"]
+    assert rejected[0][0].startswith("mid:")  # the message's own id, quarantined by the engine
     assert [v["last_uid"] for v in cursor.values()] == [5]
+
+
+def test_rejected_message_is_quarantined_by_the_engine(webleads_register, webleads_run):
+    webleads_register(plugin)
+    table = {"type": "imap", "name": "fake", "host": "127.0.0.1", "security": "plain", "username": "u",
+             "password_env": "WL_FAKE_PW", "backoff": 0.01, "folders": ["INBOX"]}
+    with FakeImapServer(plain_messages(4), fault="huge_literal_for_uid", fault_uid=3, password=PW) as server:
+        out = webleads_run({"sources": [dict(table, port=server.port)]})
+    assert out.result.processed == 3 and out.result.skipped == 1
+    assert dict(out.result.reasons) == {"imap.literal_too_large": 1}
+    import sqlite3
+
+    with sqlite3.connect(out.store_path) as db:
+        assert db.execute("SELECT reason FROM quarantine").fetchall() == [("imap.literal_too_large",)]
 
 
 def test_one_huge_literal_in_a_batch_costs_a_reconnect_not_the_batch():

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from webleads_core.testing.bounded import ChildError, run_bounded
+from webleads_core.testing.bounded import run_bounded
 from webleads_imap import utf7
 from webleads_imap.client import ImapClient, is_loopback, uid_set
 from webleads_imap.errors import ImapError, ImapTimeout, LiteralTooLarge, ProtocolViolation

@@ -20,7 +20,9 @@ Faults: a dropped connection, ``BYE`` or timeout reconnects with exponential bac
 resumes from the last checkpoint the source yielded (messages already handed on in this
 run are not handed on twice).  A server that breaks the stream (a literal over the cap, a
 line over the cap) gets its batch retried one message at a time after reconnecting, and
-a message that provokes it twice on its own is skipped and logged by count only.
+a message that provokes it twice on its own is skipped: yielded as
+:class:`~webleads_core.records.Rejected` with the reason code (the engine quarantines its
+id), and logged by count only.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ import attrs
 from webleads_core.components import SourceConfig, SourceContext
 from webleads_core.mail.limits import DEFAULT_LIMITS
 from webleads_core.mail.parse import split_headers
-from webleads_core.records import Checkpoint, Document, Resync
+from webleads_core.records import Checkpoint, Document, Rejected, Resync
 
 from . import utf7
 from .assemble import build_message, join_head_tail
@@ -179,6 +181,9 @@ class _Run:
         self.suspects: set[int] = set()  # fetch these one by one (a batch broke the stream)
         self.skip: set[int] = set()  # these broke the stream alone, twice: not fetched again
         self.strikes: dict[int, int] = {}
+        self.meta_ids: dict[int, str] = {}  # uid -> item id, for the batch in hand
+        self.uidvalidity = 0
+        self.pending: list[Rejected] = []  # skipped messages to report to the engine
         self.inflight: tuple[int, ...] = ()
         self.resync_sent = False
         self.current: bytes | None = None
@@ -236,6 +241,8 @@ class _Run:
                 return True  # once more alone: the break may have been the server's, not the message's
             self.skip.add(uid)
             self.stats.skipped_broken += 1
+            item_id = self.meta_ids.get(uid) or f"uid:{self.uidvalidity}:{uid}"
+            self.pending.append(Rejected(self.source.name, item_id, exc.reason))
             log.warning("source %s: skipped a message the server cannot send within the caps (%s)",
                         self.source.name, exc.reason)
             return True
@@ -286,7 +293,10 @@ class _Run:
                 raise
             except ProtocolViolation as exc:
                 self.drop()
-                if self._on_violation(exc):
+                isolated = self._on_violation(exc)
+                yield from self.pending  # quarantined by the engine, with the reason code
+                self.pending.clear()
+                if isolated:
                     continue
                 failures = 1 if progress[0] else failures + 1
                 if failures > self.options.retries:
@@ -305,6 +315,7 @@ class _Run:
         conn = self.client()
         status = conn.examine(folder.encoded)
         self.current = folder.encoded
+        self.uidvalidity = status.uidvalidity
         key = folder_key(folder.name)
         prev = state.folders.get(key)
         if prev is not None and prev["uidvalidity"] != status.uidvalidity:
@@ -367,9 +378,11 @@ class _Run:
                 ids = next((v for k, v in item.items() if k.startswith(b"BODY[HEADER.FIELDS")), b"")
                 metas[uid] = Meta(uid=uid, item_id=item_id_for(ids if isinstance(ids, bytes) else b"", size),
                                   plan=plan(item.get(b"BODYSTRUCTURE"), size), size=size or 0)
+                self.meta_ids[uid] = metas[uid].item_id
         return metas
 
     def _batch(self, conn: ImapClient, batch: list[int]) -> Iterator[Document]:
+        self.meta_ids = {}
         metas = self._meta(conn, batch)
         todo: list[Meta] = []
         planned: set[str] = set()
