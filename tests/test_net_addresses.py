@@ -8,6 +8,8 @@ import logging
 import time
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from webleads_core.net import FetchError, HttpClient, NetPolicy, SSRFBlocked, is_allowed, is_public
 from webleads_core.net.testserver import LoopbackServer, reply
@@ -118,3 +120,32 @@ def test_loopback_needs_the_flag_and_the_flag_is_logged(server, caplog):
 def test_bad_allow_networks_is_an_error():
     with pytest.raises(FetchError):
         NetPolicy(allow_networks=("not-a-network",))
+
+
+def test_ipv6_loopback_needs_its_own_flag():
+    try:
+        srv = LoopbackServer({"*": lambda req: reply(200, b"<p>six</p>")}, host="::1").start()
+    except OSError:  # pragma: no cover - a machine without IPv6 loopback
+        pytest.fail("IPv6 loopback is needed for this test")
+    try:
+        with pytest.raises(SSRFBlocked):
+            HttpClient(LOOPBACK).get(srv.url("/"))  # 127.0.0.0/8 does not open ::1
+        resp = HttpClient(NetPolicy(allow_networks=("::1/128",), deadline=5)).get(srv.url("/"))
+        assert resp.body == b"<p>six</p>" and len(srv.hits) == 1
+        assert srv.hits[0].headers["host"] == f"[::1]:{srv.port}"
+    finally:
+        srv.stop()
+
+
+_PRIVATE_V4 = [ipaddress.ip_network(n) for n in ("10.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
+                                                  "192.168.0.0/16", "100.64.0.0/10", "0.0.0.0/8", "224.0.0.0/4")]
+
+
+@given(st.sampled_from(_PRIVATE_V4), st.integers(min_value=0, max_value=2**32 - 1))
+def test_no_private_v4_address_is_public_in_any_spelling(net, n):
+    ip = net[n % net.num_addresses]
+    assert not is_public(ip)
+    assert not is_public(ipaddress.IPv6Address(f"::ffff:{ip}"))            # mapped
+    assert not is_public(ipaddress.IPv6Address(f"64:ff9b::{ip}"))          # NAT64
+    assert not is_public(ipaddress.IPv6Address((0x2002 << 112) | (int(ip) << 80)))  # 6to4
+    assert not is_allowed(ip, ())

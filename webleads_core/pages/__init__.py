@@ -10,9 +10,9 @@ for every document of kind ``page``; page extractors read the cards back with
 
 from __future__ import annotations
 
-from .capture import capture_page, page_cards, page_region, rejected_page
+from .capture import capture_page, page_cards, page_region
 from .cards import KEYS, Card, card_to_text, text_to_card
 from .html import MAX_PAGE_BYTES, decode_page, parse_html
 
 __all__ = ["KEYS", "MAX_PAGE_BYTES", "Card", "capture_page", "card_to_text", "decode_page", "page_cards",
-           "page_region", "parse_html", "rejected_page", "text_to_card"]
+           "page_region", "parse_html", "text_to_card"]

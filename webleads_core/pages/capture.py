@@ -184,29 +184,12 @@ def page_cards(root, url: str | None, defects: list[str], *, budget: float = TIM
     return cards[:MAX_BLOCKS]
 
 
-REJECTED_FIELD = "__rejected"
-
-
-def rejected_page(source: str, url: str, reason: str, *, owner: str = "") -> Document:
-    """A page document that stands for a page a source could not fetch.
-
-    The engine counts it as a skipped item with ``reason`` (``net.deadline``,
-    ``robots.unavailable`` ...) and quarantines its id, like any rejected item; a source
-    yields it instead of failing silently.  It carries no content.
-    """
-    return Document(source=source, item_id=url, kind="page", owner=owner, content=b"", url=url,
-                    fields=((REJECTED_FIELD, reason[:80], None),))
-
-
 def capture_page(doc: Document) -> Capture:
     """Keep only the contact cards of a page; the page text is dropped here.
 
     Raises :class:`ItemRejected` (``page.empty``, ``page.unparsable``) when there is no
-    document to read, or with the source's reason for a :func:`rejected_page`.
-    Survivable oddities are listed in ``Capture.defects``.
+    document to read.  Survivable oddities are listed in ``Capture.defects``.
     """
-    if doc.fields and doc.fields[0][0] == REJECTED_FIELD:
-        raise ItemRejected(doc.fields[0][1], stage="fetch")
     root, defects = parse_html(doc.content)
     if root is None:
         raise ItemRejected(defects[-1] if defects else "page.unparsable", stage="parse")

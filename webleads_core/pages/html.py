@@ -23,6 +23,7 @@ import lxml.html
 MAX_PAGE_BYTES = 2 * 1024 * 1024
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,512}?charset\s{0,4}=\s{0,4}["']?\s{0,4}([A-Za-z0-9_.:-]{1,40})""", re.I)
 _XML_DECL = re.compile(r"^\s{0,64}<\?xml[^>]{0,256}\?>")
+_XML_ENCODING = re.compile(rb"""^\s{0,64}<\?xml[^>]{0,200}?encoding\s{0,4}=\s{0,4}["']([A-Za-z0-9_.:-]{1,40})["']""")
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _UNSAFE = {"utf-7", "utf7", "x-user-defined"}
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -33,11 +34,14 @@ _PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network
 
 
 def sniff_charset(raw: bytes) -> tuple[str, int]:
-    """``(codec name, bytes to skip)`` for a page, by BOM, then meta prescan, else UTF-8."""
+    """``(codec name, bytes to skip)`` for a page: a BOM, then an XML declaration's
+    encoding (XHTML), then the meta prescan, else UTF-8.  A crawler that knows the HTTP
+    ``charset`` re-encodes the page as UTF-8 with a BOM first (the BOM outranks the
+    header, which outranks the meta, as in the HTML standard)."""
     for bom, name in _BOMS:
         if raw.startswith(bom):
             return name, len(bom)
-    m = _META_CHARSET.search(raw[:4096])
+    m = _XML_ENCODING.match(raw[:512]) or _META_CHARSET.search(raw[:4096])
     if m:
         label = m.group(1).decode("ascii", "replace").lower()
         try:

@@ -158,9 +158,33 @@ _VALUE = {"p": _p_value, "u": _u_value, "dt": _dt_value, "e": _p_value}
 
 
 class _Parser:
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, root=None) -> None:
         self.base = base
         self.count = 0
+        self.root = root
+        self._ids: dict[str, object] | None = None
+        self._including: set[str] = set()
+
+    def by_id(self, ident: str):
+        if self._ids is None:
+            self._ids = {}
+            if self.root is not None:
+                for e in self.root.iter():
+                    i = e.get("id") if isinstance(e.tag, str) else None
+                    if i and i not in self._ids:
+                        self._ids[i] = e
+        return self._ids.get(ident)
+
+    def include(self, ident: str, item: Node, depth: int) -> None:
+        """The classic include pattern: the element ``ident`` is read as part of ``item``."""
+        target = self.by_id(ident)
+        if target is None or ident in self._including or len(self._including) > 8:
+            return
+        self._including.add(ident)
+        try:
+            self.visit(target, item, True, depth)
+        finally:
+            self._including.discard(ident)
 
     def roots_of(self, el, backcompat_ok: bool = True) -> tuple[list[str], bool]:
         cls = _classes(el)
@@ -192,6 +216,11 @@ class _Parser:
         node.props["__children"] = []
         node.props["__prefixes"] = []
         self.walk_props(el, node, backcompat, depth + 1)
+        if backcompat:
+            # itemref="a b" and a table cell's headers="a b" pull other elements in
+            for attr in ("itemref", "headers"):
+                for ident in (el.get(attr) or "").split()[:8]:
+                    self.include(ident, node, depth + 1)
         self.imply(el, node, backcompat)
         return node
 
@@ -199,30 +228,39 @@ class _Parser:
         if depth > MAX_DEPTH or self.count >= MAX_NODES:
             return
         for child in _elements(el):
-            if _tag(child) == "template":
-                continue
-            roots, child_bc = self.roots_of(child)
-            props = self.props_of(child, item, backcompat)
-            if roots:
-                sub = self.item(child, roots, child_bc, depth)
-                if props:
-                    for prefix, name in props:
-                        item.props["__prefixes"].append(prefix)
-                        if prefix == "u":
-                            sub.value = (sub.strings("url") or [_u_value(child, self.base)])[0]
-                        elif prefix == "p":
-                            sub.value = (sub.strings("name") or [_p_value(child, self.base)])[0]
-                        else:
-                            sub.value = _text(child, self.base)
-                        item.add(name, sub)
-                else:
-                    item.props["__children"].append(sub)
-                continue
-            for prefix, name in props:
-                item.props["__prefixes"].append(prefix)
-                item.add(name, " ".join(_VALUE[prefix](child, self.base).split())
-                         if prefix != "u" else _VALUE[prefix](child, self.base).strip())
-            self.walk_props(child, item, backcompat, depth + 1)
+            self.visit(child, item, backcompat, depth)
+
+    def visit(self, child, item: Node, backcompat: bool, depth: int) -> None:
+        """One element below an item: a nested item, a property, or markup to descend into."""
+        if _tag(child) == "template":
+            return
+        if backcompat and "include" in _classes(child):
+            ref = child.get("href") if _tag(child) in ("a", "area") else child.get("data")
+            if ref and ref.startswith("#"):
+                self.include(ref[1:], item, depth + 1)
+                return
+        roots, child_bc = self.roots_of(child)
+        props = self.props_of(child, item, backcompat)
+        if roots:
+            sub = self.item(child, roots, child_bc, depth)
+            if props:
+                for prefix, name in props:
+                    item.props["__prefixes"].append(prefix)
+                    if prefix == "u":
+                        sub.value = (sub.strings("url") or [_u_value(child, self.base)])[0]
+                    elif prefix == "p":
+                        sub.value = (sub.strings("name") or [_p_value(child, self.base)])[0]
+                    else:
+                        sub.value = _text(child, self.base)
+                    item.add(name, sub)
+            else:
+                item.props["__children"].append(sub)
+            return
+        for prefix, name in props:
+            item.props["__prefixes"].append(prefix)
+            item.add(name, " ".join(_VALUE[prefix](child, self.base).split())
+                     if prefix != "u" else _VALUE[prefix](child, self.base).strip())
+        self.walk_props(child, item, backcompat, depth + 1)
 
     def imply(self, el, item: Node, backcompat: bool) -> None:
         explicit = [k for k in item.props if not k.startswith("__")]
@@ -294,7 +332,7 @@ def parse_mf2(root, base_url: str = "") -> list[Node]:
         if b.get("href"):
             base = urljoin(base_url, b.get("href", ""))
             break
-    parser = _Parser(base)
+    parser = _Parser(base, root)
     out: list[Node] = []
     stack = [(root, 0)]
     while stack and parser.count < MAX_NODES:

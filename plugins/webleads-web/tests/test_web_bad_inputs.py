@@ -139,3 +139,15 @@ def test_29_to_36_hostile_pages_are_skipped_with_reasons_and_the_crawl_goes_on(w
     assert out.result.processed == 2 and out.result.skipped == 6
     emails = {e for c in out.contacts for e in c.emails}
     assert emails == {"home@acme-tools.example", "ok@acme-tools.example"}
+
+
+def test_microformat_include_loops_are_bounded():
+    # classic hCard includes that point at each other, and 3,000 cards including one block
+    loop = ('<div class="vcard" id="a"><span class="fn">Loop Person</span><a class="include" href="#b">x</a></div>'
+            '<div id="b" class="org"><a class="include" href="#a">y</a><object class="include" data="#b"></object></div>')
+    ms, blocks, _ = bounded(loop.encode())
+    assert ms < 500 and any("Loop Person" in b for b in blocks)
+    many = ('<div id="co"><p class="org">Acme Tools</p><a class="email" href="mailto:info@acme-tools.example">m</a></div>'
+            + '<div class="vcard" itemref="co co co"><span class="fn">A B</span><a class="include" href="#co">c</a></div>' * 3000)
+    ms, blocks, _ = bounded(many.encode())
+    assert ms < 2000

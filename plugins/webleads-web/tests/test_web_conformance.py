@@ -16,7 +16,7 @@ def data():
 def test_microformats_hcard_and_hadr_cases(data):
     score = conformance.microformats_score(data)
     assert score.total >= 60  # the h-card/h-adr cases of microformats/tests
-    assert score.ratio >= 0.90, score.failures
+    assert score.ratio >= 0.95, score.failures  # the issue asks 90%; 69/70 today
 
 
 def test_schemaorg_forms_match_the_jsonld_oracle(data):

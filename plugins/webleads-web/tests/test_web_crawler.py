@@ -11,7 +11,7 @@ import pytest
 from webleads_core.components import SourceConfig, SourceContext
 from webleads_core.errors import ConfigError
 from webleads_core.net.testserver import LoopbackServer, reply
-from webleads_core.records import Checkpoint, Document
+from webleads_core.records import Checkpoint, Document, Rejected
 from webleads_core.testing.contracts import SourceContract
 from webleads_web.crawler import RateLimiter, WebSource, url_key
 from webleads_web.links import priority
@@ -29,6 +29,10 @@ def drain(src, cursor=None):
     objs = list(src.read(cursor, SourceContext()))
     docs = [o for o in objs if isinstance(o, Document)]
     return docs, [o for o in objs if isinstance(o, Checkpoint)]
+
+
+def rejected(src, cursor=None) -> list[str]:
+    return [o.reason for o in src.read(cursor, SourceContext()) if isinstance(o, Rejected)]
 
 
 def page(*links: str, body: str = "") -> bytes:
@@ -117,16 +121,15 @@ def test_robots_5xx_disallows_the_site(status):
     # BAD_INPUTS #37
     routes = {"/robots.txt": lambda r: reply(status, b"down"), "*": lambda r: page()}
     with LoopbackServer(routes) as srv:
-        docs, _ = drain(source([srv.url("/")]))
+        reasons = rejected(source([srv.url("/")]))
     assert [h.path for h in srv.hits] == ["/robots.txt"]
-    assert len(docs) == 1 and docs[0].fields[0][1] == "robots.unavailable"
+    assert reasons == ["robots.unavailable"]
 
 
 def test_robots_connection_refused_disallows_the_site():
     with LoopbackServer() as srv:
         port = srv.port
-    docs, _ = drain(source([f"http://127.0.0.1:{port}/"]))
-    assert [d.fields[0][1] for d in docs] == ["robots.unavailable"]
+    assert rejected(source([f"http://127.0.0.1:{port}/"])) == ["robots.unavailable"]
 
 
 def test_robots_404_allows_everything():
@@ -134,7 +137,8 @@ def test_robots_404_allows_everything():
     with LoopbackServer({"/robots.txt": lambda r: reply(404, b"no"), "/": lambda r: page("/x"),
                          "*": lambda r: page()}) as srv:
         docs, _ = drain(source([srv.url("/")], sitemap=False))
-    assert len(docs) == 2 and not any(d.fields for d in docs)
+        assert rejected(source([srv.url("/")], sitemap=False)) == []
+    assert len(docs) == 2
 
 
 def test_robots_only_first_500_kib_parsed_and_non_utf8_decoded():
@@ -166,21 +170,20 @@ def test_sitemap_index_is_followed():
     assert sorted(d.url.rsplit("/", 1)[1] for d in docs) == ["", "hidden-contact"]
 
 
-def test_fetch_failures_become_rejected_pages_with_reasons():
+def test_fetch_failures_are_rejected_with_reasons():
     routes = {"/": lambda r: page("/zip", "/gone", "/error"),
               "/zip": lambda r: reply(200, b"PK", content_type="application/zip"),
               "/gone": lambda r: reply(404, b"no"), "/error": lambda r: reply(500, b"x")}
     with LoopbackServer(routes) as srv:
-        docs, _ = drain(source([srv.url("/")], sitemap=False))
-    reasons = sorted(d.fields[0][1] for d in docs if d.fields)
+        reasons = sorted(rejected(source([srv.url("/")], sitemap=False)))
     assert reasons == ["http.404", "http.500", "net.content_type"]
 
 
 def test_ssrf_seed_is_rejected_without_the_flag():
     with LoopbackServer({"*": lambda r: page()}) as srv:
         src = WebSource(SourceConfig(name="c", type="web", options={"seeds": [srv.url("/")]}))
-        docs, _ = drain(src)
-    assert srv.hits == [] and [d.fields[0][1] for d in docs] == ["robots.unavailable"]
+        reasons = rejected(src)
+    assert srv.hits == [] and reasons == ["robots.unavailable"]
 
 
 def test_settings_are_validated():
@@ -242,3 +245,15 @@ def test_robots_cache_expires_after_at_most_24_hours():
         now[0] = 24 * 3600 + 1
         cache.rules(origin)
         assert len(srv.hits) == 2
+
+
+def test_http_charset_header_wins_over_meta():
+    from webleads_core.pages import capture_page
+
+    body = '<meta charset="utf-8"><p>Jürgen Groß: juergen.gross@acme-tools.example, Tel. 030 5557 1200</p>'
+    routes = {"/": lambda r: reply(200, body.encode("latin-1"), content_type="text/html; charset=ISO-8859-1")}
+    with LoopbackServer(routes) as srv:
+        docs, _ = drain(source([srv.url("/")], sitemap=False))
+    cap = capture_page(docs[0])
+    assert "page.invalid_bytes" not in cap.defects
+    assert any("juergen.gross@acme-tools.example" in b.text for b in cap.blocks)

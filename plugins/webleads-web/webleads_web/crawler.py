@@ -13,18 +13,21 @@ under a digest of its URL (no URL, so no name in a path, reaches the state).  Re
 send conditional requests; a page answering 304 is not read again.  Seeds and sitemaps
 are always fetched in full, since they are how pages are found.
 
-A page that cannot be fetched is yielded as a rejected page (the engine counts it as
-skipped with the reason, ``net.deadline``, ``http.503`` ...); the crawl goes on.
+A page that cannot be fetched is yielded as :class:`~webleads_core.records.Rejected` (the
+engine counts it as skipped with the reason, ``net.deadline``, ``http.503`` ...); the
+crawl goes on.
 """
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import heapq
 import ipaddress
 import logging
 import os
 import queue
+import re
 import threading
 import time
 from typing import Any, Callable, Iterator, Mapping
@@ -36,8 +39,8 @@ import lxml.etree
 from webleads_core.components import SourceConfig, SourceContext
 from webleads_core.errors import ConfigError
 from webleads_core.net import DEFAULT_USER_AGENT, FetchError, HttpClient, NetPolicy
-from webleads_core.pages import parse_html, rejected_page
-from webleads_core.records import Checkpoint, Document
+from webleads_core.pages import parse_html
+from webleads_core.records import Checkpoint, Document, Rejected
 
 from .links import normalise_link, priority, site_key
 from .robots import RobotsCache
@@ -130,6 +133,29 @@ class CrawlSettings:
             deadline=float(_num(o, "deadline", 30.0, 0.1, 600, name)),
             max_bytes=int(_num(o, "max_bytes", 2 * 1024 * 1024, 1024, 64 * 1024 * 1024, name)),
         )
+
+
+_CHARSET = re.compile(r"""charset\s{0,4}=\s{0,4}["']?([A-Za-z0-9_.:-]{1,40})""", re.I)
+
+
+def with_header_charset(body: bytes, content_type: str) -> bytes:
+    """The page as UTF-8 with a BOM when the HTTP header names its charset.
+
+    A page document carries bytes only; the purge reads a BOM first, so this keeps the
+    header's word over a ``<meta>`` (the HTML standard's order) without a header field in
+    the record.  A body that already starts with a BOM, or a charset Python does not know,
+    is left as it is.
+    """
+    m = _CHARSET.search(content_type or "")
+    if not m or body[:3] == codecs.BOM_UTF8 or body[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return body
+    try:
+        name = codecs.lookup(m.group(1)).name
+    except LookupError:
+        return body
+    if name in ("utf-7", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"):
+        return body
+    return codecs.BOM_UTF8 + body.decode(name, errors="replace").encode("utf-8")
 
 
 def url_key(url: str) -> str:
@@ -284,7 +310,7 @@ class WebSource:
 
     # -- the crawl -------------------------------------------------------------
 
-    def read(self, cursor: Mapping[str, Any] | None, context: SourceContext) -> Iterator[Document | Checkpoint]:
+    def read(self, cursor: Mapping[str, Any] | None, context: SourceContext) -> Iterator[Document | Checkpoint | Rejected]:
         """Crawl in a background thread, at most :data:`PREFETCH` items ahead of the engine,
         so that fetching waits only for the rate limit and never for page processing."""
         items: queue.Queue = queue.Queue(maxsize=PREFETCH)
@@ -320,7 +346,7 @@ class WebSource:
             stop.set()
             worker.join(timeout=self.settings.deadline + 5)
 
-    def _crawl(self, cursor: Mapping[str, Any] | None) -> Iterator[Document | Checkpoint]:
+    def _crawl(self, cursor: Mapping[str, Any] | None) -> Iterator[Document | Checkpoint | Rejected]:
         s = self.settings
         old: dict[str, list] = {}
         if cursor and cursor.get("v") == 1 and isinstance(cursor.get("pages"), dict):
@@ -341,7 +367,7 @@ class WebSource:
             if robots.state == "disallow_all":
                 self._count(robots.reason)
                 for _, _, _, url in site.frontier:
-                    yield rejected_page(name, url, robots.reason, owner=owner)
+                    yield Rejected(name, url, robots.reason)
                 continue
             if s.sitemap and s.max_depth >= 1:
                 for url in self._sitemap_urls(site, robots):
@@ -353,7 +379,7 @@ class WebSource:
                 if not robots.allowed(url, self.agent):
                     self._count("robots.disallowed")
                     if url in seed_set:
-                        yield rejected_page(name, url, "robots.disallowed", owner=owner)
+                        yield Rejected(name, url, "robots.disallowed")
                     continue
                 key = url_key(url)
                 headers = {"Accept": "text/html,application/xhtml+xml;q=0.9"}
@@ -370,14 +396,14 @@ class WebSource:
                 except FetchError as exc:
                     self._count(exc.reason)
                     log.warning("page of %s not fetched: %s", site.key, exc.reason)
-                    yield rejected_page(name, url, exc.reason, owner=owner)
+                    yield Rejected(name, url, exc.reason)
                     continue
                 if resp.status == 304:
                     self._count("http.not_modified")
                     continue
                 if not 200 <= resp.status < 300:
                     self._count(f"http.{resp.status}")
-                    yield rejected_page(name, url, f"http.{resp.status}", owner=owner)
+                    yield Rejected(name, url, f"http.{resp.status}")
                     continue
                 final = normalise_link(resp.url, resp.url) or url
                 if not self._same_site(site, final):
@@ -392,7 +418,8 @@ class WebSource:
                         if self._same_site(site, link):
                             site.push(link, depth + 1, priority(link, text))
                 self._count("web.pages")
-                yield Document(source=name, item_id=final, kind="page", owner=owner, content=resp.body,
+                yield Document(source=name, item_id=final, kind="page", owner=owner,
+                               content=with_header_charset(resp.body, resp.headers.get("content-type", "")),
                                url=final)
                 since_checkpoint += 1
                 if since_checkpoint >= CHECKPOINT_EVERY:

@@ -52,6 +52,8 @@ class PageExtractor:
 
     def _card(self, capture, index, card, when) -> Iterator[Evidence]:
         base = CONFIDENCE.get(card.method, 0.5)
+        if card.method == "team" and not card.get("title"):
+            base -= 0.15  # a name heading with contact values but no title line: less sure it is a person
         region = (card.get("region") or [None])[0]
         emails = [e for e in (clean_email(v) for v in card.get("email")) if e]
         emails = list(dict.fromkeys(emails))
