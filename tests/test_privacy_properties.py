@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import re
 import tempfile
 from pathlib import Path
@@ -116,13 +115,14 @@ _TOKEN = st.text(alphabet="bcdfghjklmnpqrstvwxz", min_size=5, max_size=8)
 @st.composite
 def people(draw):
     tokens = draw(st.lists(_TOKEN, min_size=8, max_size=8, unique=True))
+    mobiles = draw(st.lists(st.integers(0, 999), min_size=4, max_size=4, unique=True))
     others = draw(st.integers(1, 3))
     out = []
     for i in range(others + 1):
         first, last = tokens[2 * i].capitalize(), tokens[2 * i + 1].capitalize()
         out.append({"name": f"{first} {last}", "email": f"{first.lower()}.{last.lower()}@firm{i}.example",
                     "title": f"Head of {first}ing", "company": f"{last} Holdings Ltd",
-                    "mobile": f"+44 7700 9{draw(st.integers(10000, 99999))}"})
+                    "mobile": f"+44 7911 123{mobiles[i]:03d}"})
     return out
 
 
@@ -150,7 +150,7 @@ def test_after_erasure_no_trace_remains_but_the_suppression_entry(crowd, encrypt
                 "sources": [{"type": "memory", "name": "m", "owner": OWNER,
                              "messages": [_message(p, i) for i, p in enumerate(crowd)]}],
                 "sinks": [{"type": "jsonl", "path": "out.jsonl"}, {"type": "csv", "path": "out.csv"},
-                          {"type": "vcard", "folder": "cards"}],
+                          {"type": "vcard", "path": "out.vcf"}],
             }, base_dir=base)
             pm = create_plugin_manager(autoload=False, plugins=[MemoryPlugin()])
             with SQLiteStore(conf.store_url, keyring=generate_keyring() if encrypted else None) as store:
@@ -160,7 +160,7 @@ def test_after_erasure_no_trace_remains_but_the_suppression_entry(crowd, encrypt
                 assert out.detail["contacts"] == 1
                 republish(conf, store, pm=pm)
                 suppressions = store.suppression_digests()
-            assert len(suppressions) == 2  # her email and her mobile, as digests
+            assert len(suppressions) == 2, "her email and her mobile, as digests only"
         finally:
             logger.removeHandler(handler)
             logger.setLevel(old_level)

@@ -275,3 +275,39 @@ def test_sensitive_lines(line):
 def test_business_lines_kept(line):
     assert not sensitive_line(line)
     assert drop_sensitive_lines(line) == (line, 0)
+
+
+# --------------------------------------------------------------------------- issue 9 additions
+
+
+@pytest.mark.parametrize("card", ["4012-8888 8888-1881", "4012 8888-8888 1881", "3782-822463 10005",
+                                  "Card4012888888881881", "+4012888888881881", "4012 8888 8888 1881x"])
+def test_cards_with_mixed_separators_or_glued_to_text(card):
+    r = redact(f"pay {card} now")
+    assert "4012" not in r.text.replace("4012 8888 8888 1882", "") and "3782" not in r.text
+    assert r.counts == {"card": 1}
+
+
+def test_a_long_span_is_not_cut_in_the_middle_of_a_card():
+    text = "000000000000 0000000000000 000000000000 0000000000000 000000000000 0000 000000 0000 "
+    once = redact(text).text
+    assert redact(once).text == once and once.count("[REDACTED:card]") == 3
+
+
+@pytest.mark.parametrize("text", ["SSN 078-05-1120", "SSN 219-09-9999", "ssn: 123-45-6789", "SSN 987-65-4321"])
+def test_known_fake_ssns_are_not_ids(text):
+    assert redact(text).text == text
+
+
+@pytest.mark.parametrize("phone", ["+44 20 7946 0958", "+442079460958", "+1 212 555 0199", "+861012345678",
+                                   "+49 1512 3456789", "+39 06 6982 1234", "0044 20 7946 0958"])
+def test_phones_with_country_codes_stay(phone):
+    assert redact(f"Mobile: {phone}").text == f"Mobile: {phone}"
+
+
+@pytest.mark.parametrize("token", ["Authorization: Basic dXNlcjpwYXNzd29yZDEyMzQ1Ng==", "glpat-" + "x1Y2" * 5,
+                                   "npm_" + "a1B2c3" * 6, "whsec_" + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"])
+def test_more_tokens(token):
+    r = redact(f"x {token} y")
+    assert r.counts == {"token": 1}
+    assert token.split()[-1] not in r.text

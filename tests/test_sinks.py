@@ -105,3 +105,17 @@ def test_vcard_round_trips_through_a_reader(tmp_path):
     unfolded = text.replace("\r\n ", "")
     props = [line.split(":", 1)[0].split(";")[0] for line in unfolded.split("\r\n") if line]
     assert props.count("EMAIL") == 2 and props.count("TEL") == 3 and "ADR" in props and "UID" in props
+
+
+def test_vcard_folder_drops_cards_of_contacts_no_longer_published(tmp_path):
+    from webleads_core.testing.contracts import sample_contacts
+
+    sink = lambda: sinks.VcardSink(SinkConfig(type="vcard", options={"folder": "cards"}, base_dir=tmp_path))
+    (tmp_path / "cards").mkdir()
+    (tmp_path / "cards" / "notes.txt").write_text("a user's own file stays")
+    sink().write(seal_all(sample_contacts()))
+    assert len(list((tmp_path / "cards").glob("*.vcf"))) == 2
+    sink().write(seal_all(sample_contacts()[:1]))  # the second contact was erased
+    cards = list((tmp_path / "cards").glob("*.vcf"))
+    assert len(cards) == 1 and "jane.doe@northwind-logistics.example" in cards[0].read_text()
+    assert (tmp_path / "cards" / "notes.txt").exists()

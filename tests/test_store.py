@@ -97,3 +97,30 @@ def test_erase_leaves_no_trace_in_the_file(tmp_path):
         assert len(s.contact_ids()) == 1
     data = path.read_bytes() + (path.with_name("s.db-wal").read_bytes() if path.with_name("s.db-wal").exists() else b"")
     assert b"zebulon" not in data.lower() and b"Quux" not in data
+
+
+def test_a_store_from_before_migration_2_gets_its_lookups(tmp_path):
+    """A v1 store (issue 9 added migration 2) keeps working: lookups are filled in on open,
+    and find, match and the opt-out reach its old rows."""
+    from webleads_core.privacy.operations import optout
+
+    path = tmp_path / "old.db"
+    now = dt.datetime.now(dt.timezone.utc).isoformat()
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.executescript("BEGIN;" + MIGRATIONS[0] + ";PRAGMA user_version = 1;COMMIT;")
+    conn.execute("INSERT INTO contacts VALUES (1, ?, ?)", (now, now))  # recent: within retention
+    conn.execute("INSERT INTO identifiers VALUES ('email', 'jane+news@acme.example', 1)")
+    conn.execute("INSERT INTO evidence VALUES ('e1', 1, 'email', 'jane+news@acme.example', NULL, 'person', "
+                 "'sender', 's', 'i1', 'me@x.example', 't', '1', 'm', NULL, NULL, '2025-01-01T00:00:00+00:00', 0.9)")
+    conn.execute("INSERT INTO evidence VALUES ('e2', 1, 'name', 'Jane Old', NULL, 'person', "
+                 "'sender', 's', 'i1', 'me@x.example', 't', '1', 'm', NULL, NULL, '2025-01-01T00:00:00+00:00', 0.9)")
+    conn.close()
+    with SQLiteStore(f"sqlite:///{path}") as s:
+        assert s.find("jane+news@acme.example") == [1]
+        assert s.match("JANE@acme.example") == [1]
+        assert s.contact(1).name == "Jane Old"
+        s.commit_batch([ev("email", "jane+news@acme.example", "email:jane+news@acme.example", item="new")])
+        assert s.contact_ids() == [1]  # resolved onto the old contact through its plain identifier
+        assert optout(s, "jane@acme.example") == 1
+        assert s.contact_ids() == [] and s.verify_audit()
+    assert b"Jane Old" not in path.read_bytes()

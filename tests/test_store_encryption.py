@@ -188,18 +188,20 @@ def test_encrypt_true_in_config_creates_the_key(tmp_path):
         assert len(list(s.contacts())) == 2
 
 
-def test_encrypt_and_rotate_cli(tmp_path):
+def test_encrypt_and_rotate_cli(tmp_path, capsys, monkeypatch):
+    from webleads_core.cli.main import main
+
+    monkeypatch.setenv("WEBLEADS_DISABLE_PLUGIN_AUTOLOAD", "1")
     path = tmp_path / "cli.db"
     with SQLiteStore(f"sqlite:///{path}") as s:
         fill(s)
-    r = run_cli("privacy", "encrypt", "--store", str(path))
-    assert r.returncode == 0, r.stderr
+    assert main(["privacy", "encrypt", "--store", str(path)]) == 0
     assert (tmp_path / "cli.db.keys").exists()
-    r = run_cli("privacy", "encrypt", "--store", str(path))
-    assert r.returncode == 2 and "already encrypted" in r.stderr
-    r = run_cli("privacy", "rotate-key", "--store", str(path))
-    assert r.returncode == 0 and "re-encrypted" in r.stdout
-    r = run_cli("contacts", "show", "zebulon.unique@acme.example", "--store", str(path), "--format", "json")
-    assert r.returncode == 0 and "Chief Zebra Officer" in r.stdout
+    assert main(["privacy", "encrypt", "--store", str(path)]) == 2
+    assert "already encrypted" in capsys.readouterr().err
+    assert main(["privacy", "rotate-key", "--store", str(path)]) == 0
+    assert "re-encrypted" in capsys.readouterr().out
+    assert main(["contacts", "show", "zebulon.unique@acme.example", "--store", str(path), "--format", "json"]) == 0
+    assert "Chief Zebra Officer" in capsys.readouterr().out
     for bit in SECRET_BITS:
         assert bit not in file_bytes(path)

@@ -196,8 +196,10 @@ def _published(args: argparse.Namespace):
     url = _store_url(args)
     if not Path(url[len("sqlite:///"):]).exists():
         raise ConfigError(f"no store at {url[len('sqlite:///'):]} (run `webleads run` first)")
-    pipeline = build_pipeline(Config(store_url=url), pm=args.pm, sources=())
-    store = open_store(url)
+    privacy = None if args.store else Config.from_file(args.config).privacy
+    pipeline = build_pipeline(Config(store_url=url, **({"privacy": privacy} if privacy else {})),
+                              pm=args.pm, sources=())
+    store = open_store(url, privacy=privacy)
     return store, make_policy(pipeline, store), sealed_contacts
 
 
@@ -228,6 +230,8 @@ def run_contacts(args: argparse.Namespace) -> int:
             print(render_table(contacts))
             return 0
         text = RENDERERS[args.format](contacts)
+        if args.action == "export":
+            store.audit("contacts.export", {"format": args.format, "contacts": len(contacts)})
         if args.action == "export" and args.output:
             from ..sinkbase import atomic_write
 
@@ -346,7 +350,7 @@ def run_demo(args: argparse.Namespace) -> int:
     }, base_dir=work)
     try:
         result = run(conf, pm=args.pm, progress=_progress_default())
-        with open_store(conf.store_url) as store:
+        with open_store(conf.store_url, privacy=conf.privacy) as store:
             from ..engine.pipeline import build_pipeline
             from ..engine.run import make_policy, sealed_contacts
 

@@ -163,7 +163,11 @@ def _secret(conf: Config | None) -> Path | None:
 def _republish(conf: Config | None, store, args) -> str:
     from ..privacy.operations import republish
 
-    if conf is None or not conf.sinks:
+    if conf is None:
+        print("webleads: note: without -c CONFIG the exports written earlier by sinks are not rewritten",
+              file=sys.stderr)
+        return ""
+    if not conf.sinks:
         return ""
     n = republish(conf, store, pm=args.pm)
     return f"; exports rewritten ({len(conf.sinks)} sink(s), {n} contacts)"
@@ -208,9 +212,9 @@ def _export(args: argparse.Namespace) -> int:
 
     conf, store = _open(args)
     with store:
+        privacy = conf.privacy if conf else Config().privacy
         report = access_report(
-            store, args.identifier,
-            purposes=conf.privacy.purposes if conf else (), controller=conf.privacy.controller if conf else "",
+            store, args.identifier, purposes=privacy.purposes, controller=privacy.controller,
             sources={s.name: s.type for s in conf.sources} if conf else None,
             sinks=[k.type for k in conf.sinks] if conf else (),
             secret_file=_secret(conf), received_at=_received_at(args))

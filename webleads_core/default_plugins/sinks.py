@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import json
 import uuid
 from pathlib import Path
@@ -20,6 +21,7 @@ from ..sinkbase import BaseSink, atomic_write
 
 CSV_HEADERS = ("First Name", "Last Name", "Email", "Email 2", "Phone", "Mobile", "Fax", "Job Title",
                "Company", "Website", "Address", "LinkedIn", "Twitter", "Kind")
+_UID_FILE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.vcf$")
 _UID_NS = uuid.UUID("6f1c7a52-3b1e-4c43-9a57-7f0e2b6b9c10")
 
 
@@ -137,11 +139,18 @@ class VcardSink(BaseSink):
 
     def write_contacts(self, contacts: Sequence[Contact]) -> int:
         if self.config.options.get("folder"):
-            folder = self.config.path("folder")
+            folder = Path(self.config.path("folder"))
+            keep = set()
             for c in contacts:
                 card = vcard(c)
                 uid = card.split("UID:urn:uuid:", 1)[1][:36]
-                atomic_write(Path(folder) / f"{uid}.vcf", card)
+                keep.add(f"{uid}.vcf")
+                atomic_write(folder / f"{uid}.vcf", card)
+            # the folder is a snapshot too: cards of contacts no longer published (erased,
+            # opted out, restricted) are removed, so an export never outlives an erasure
+            for old in folder.glob("*.vcf"):
+                if old.name not in keep and _UID_FILE.match(old.name):
+                    old.unlink()
         else:
             atomic_write(self.config.path(), render_vcf(contacts))
         return len(contacts)

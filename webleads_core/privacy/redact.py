@@ -158,9 +158,12 @@ _CREDENTIAL_RE = re.compile(
 
 #: Candidate card numbers: a digit, then digits with single spaces or dashes.  The
 #: grouping is checked in Python so the pattern stays flat.
-_CARD_CANDIDATE_RE = re.compile(r"(?<![\w+])\d[\d -]{11,80}\d(?![\w])")
+#: Maximal spans of digits, spaces and dashes (no length cap, so a long span is never cut
+#: in the middle of a card, which would make a second pass find more: idempotence).
+#: Card shapes and boundaries are checked in Python, so the pattern stays flat and linear.
+_CARD_CANDIDATE_RE = re.compile(r"\d[\d -]*")
 #: After a ``+`` a run is a phone only up to 15 digits (E.164): 16-19 digits are a card.
-_PLUS_RUN_RE = re.compile(r"(?<=\+)\d{16,19}(?![\w])")
+_PLUS_RUN_RE = re.compile(r"(?<=\+)\d{16,19}(?!\d)")
 _CARD_SHAPES: frozenset[tuple[int, ...]] = frozenset(
     {(4, 4, 4, 4), (4, 4, 4, 1), (4, 4, 4, 2), (4, 4, 4, 3), (4, 4, 4, 4, 1), (4, 4, 4, 4, 2),
      (4, 4, 4, 4, 3), (4, 6, 5), (4, 6, 4), (4, 3, 3, 3), (4, 4, 5), (4, 4, 4, 7), (6, 13)}
@@ -298,7 +301,18 @@ def _plus_run_replace(m: re.Match[str]) -> tuple[str, str | None, int]:
 
 def _card_replace(m: re.Match[str]) -> tuple[str, str | None, int]:
     raw = m.group(0)
+    text = m.string
     groups = [(g.start(), g.end()) for g in _DIGIT_RUN.finditer(raw)]
+    # after a "+" the digits are a phone (runs of 16+ digits there: see _PLUS_RUN_RE); letters
+    # around a number do not make it less of a card ("Card4012888888881881" is still one)
+    start_ok = not (m.start() > 0 and text[m.start() - 1] == "+")
+    end_ok = True
+
+    def bounded(i: int, j: int) -> bool:
+        before = start_ok if i == 0 else groups[i - 1][1] < groups[i][0]
+        after = end_ok if j == len(groups) else groups[j - 1][1] < groups[j][0]
+        return before and after
+
     pieces: list[str] = []
     pos = 0
     hits = 0
@@ -316,6 +330,8 @@ def _card_replace(m: re.Match[str]) -> tuple[str, str | None, int]:
                 continue
             seps = {raw[window[k][1]:window[k + 1][0]] for k in range(len(window) - 1)}
             if not seps <= {" ", "-"}:  # one space or one dash between groups (mixed allowed)
+                continue
+            if not bounded(i, j):
                 continue
             digits = "".join(raw[s:e] for s, e in window)
             if luhn_valid(digits):

@@ -17,6 +17,48 @@ import unicodedata
 LINE_CAP = 300
 
 
+#: The non-ASCII letters that ``re`` matches with an ASCII one under ``(?i)`` (dotless and
+#: dotted I, long s, Kelvin sign).
+_ASCII_CASE_PARTNERS = "\u0131\u0130\u017f\u212a"
+
+
+def words_of(alternation: str) -> list[str]:
+    """The phrases of an :func:`_alt` alternation (or of a plain ``a|b\\.c`` group), with
+    their spaces back; ValueError if one is not a plain phrase."""
+    words = []
+    for w in alternation.split("|"):
+        w = w.replace(r"\s{1,3}", " ").replace("\\", "")
+        if not w or any(ch in "()[]{}?*+^$" for ch in w):
+            raise ValueError(f"not a plain phrase: {w!r}")
+        if any(ch in _ASCII_CASE_PARTNERS for ch in w):
+            # the ASCII prefilters built on these phrases assume that no non-ASCII letter
+            # of a phrase matches an ASCII one under (?i)
+            raise ValueError(f"phrase with a letter matching ASCII under (?i): {w!r}")
+        words.append(w)
+    return words
+
+
+def first_tokens(words: list[str]) -> frozenset[str]:
+    """The first run of word characters of each phrase, lower-cased ("head of" -> "head",
+    "ph.d" -> "ph", "reply-to" -> "reply").
+
+    Used as a prefilter on ASCII text (there ``(?i)`` is plain lower-casing and ``\\w`` is
+    ``[A-Za-z0-9_]``): where ``(?i)...(?:phrase|...)`` matches with no word character just
+    before the phrase, the text's run of word characters starting there is the phrase's
+    first token."""
+    out = set()
+    for w in words:
+        k = 0
+        while k < len(w) and (w[k].isalnum() or w[k] == "_"):
+            k += 1
+        out.add(w[:k].lower())
+    return frozenset(out)
+
+
+#: Runs of word characters in lower-cased ASCII text.
+ASCII_WORD = re.compile(r"[a-z0-9_]{1,300}")
+
+
 def _alt(words: str) -> str:
     """``"a|b c|d"`` (one phrase per line or ``|``) -> a regex alternation, longest first."""
     items = {w.strip() for chunk in words.split("\n") for w in chunk.split("|") if w.strip()}
@@ -57,37 +99,38 @@ ATTRIBUTION_EMAIL_COLON = re.compile(
 # -------------------------------------------------------------- header blocks
 
 #: Separator lines that announce an Outlook-style original message (a reply).
+_ORIGINAL_WORDS = _alt(
+    """original message|original nachricht|ursprüngliche nachricht|ursprungliche nachricht
+    message d'origine|message d’origine|message original|mensaje original|messaggio originale
+    oorspronkelijk bericht|origineel bericht|mensagem original|opprinnelig melding
+    oprindelig meddelelse|ursprungligt meddelande|alkuperäinen viesti|wiadomość oryginalna
+    исходное сообщение|původní zpráva|reply message|original e-mail|original email
+    oprindelig besked|original besked|opprinnelig melding|alkuperäinen viesti|originalmeddelande
+    reply separator"""
+)
 ORIGINAL_SEPARATOR = re.compile(
-    r"(?i)^\s{0,10}[-=_*]{2,40}\s{0,3}(?:"
-    + _alt(
-        """original message|original nachricht|ursprüngliche nachricht|ursprungliche nachricht
-        message d'origine|message d’origine|message original|mensaje original|messaggio originale
-        oorspronkelijk bericht|origineel bericht|mensagem original|opprinnelig melding
-        oprindelig meddelelse|ursprungligt meddelande|alkuperäinen viesti|wiadomość oryginalna
-        исходное сообщение|původní zpráva|reply message|original e-mail|original email
-        oprindelig besked|original besked|opprinnelig melding|alkuperäinen viesti|originalmeddelande
-        reply separator"""
-    )
-    + r")\s{0,3}[-=_*]{2,40}\s{0,3}$"
+    r"(?i)^\s{0,10}[-=_*]{2,40}\s{0,3}(?:" + _ORIGINAL_WORDS + r")\s{0,3}[-=_*]{2,40}\s{0,3}$"
+)
+_FORWARD_WORDS = _alt(
+    """forwarded message|forwarded e-mail|forwarded email|weitergeleitete nachricht
+    message transféré|message transfere|mensaje reenviado|messaggio inoltrato
+    doorgestuurd bericht|mensagem encaminhada|mensagem reencaminhada|videresendt melding
+    vidarebefordrat meddelande|videresendt meddelelse|välitetty viesti
+    przekazana wiadomość|пересылаемое сообщение|forwarded by|weitergeleitet von"""
+)
+_FORWARD_START_WORDS = _alt(
+    """begin forwarded message|début du message réexpédié|début du message transféré
+    anfang der weitergeleiteten nachricht|inicio del mensaje reenviado|comienzo del mensaje reenviado
+    inizio messaggio inoltrato|begin doorgestuurd bericht|início da mensagem reencaminhada
+    início da mensagem encaminhada"""
 )
 #: Separator lines that announce a forwarded message.
 FORWARD_SEPARATOR = re.compile(
     r"(?i)^\s{0,10}(?:[-=_*]{2,40}\s{0,3}(?:"
-    + _alt(
-        """forwarded message|forwarded e-mail|forwarded email|weitergeleitete nachricht
-        message transféré|message transfere|mensaje reenviado|messaggio inoltrato
-        doorgestuurd bericht|mensagem encaminhada|mensagem reencaminhada|videresendt melding
-        vidarebefordrat meddelande|videresendt meddelelse|välitetty viesti
-        przekazana wiadomość|пересылаемое сообщение|forwarded by|weitergeleitet von"""
-    )
+    + _FORWARD_WORDS
     + r")[^\n]{0,200}?[-=_*]{2,40}\s{0,3}$"
     + r"|(?:"
-    + _alt(
-        """begin forwarded message|début du message réexpédié|début du message transféré
-        anfang der weitergeleiteten nachricht|inicio del mensaje reenviado|comienzo del mensaje reenviado
-        inizio messaggio inoltrato|begin doorgestuurd bericht|início da mensagem reencaminhada
-        início da mensagem encaminhada"""
-    )
+    + _FORWARD_START_WORDS
     + r")\s{0,3}:?\s{0,3}$)"
 )
 #: A short rule (``====``, ``----``) right above a header block.
@@ -124,6 +167,10 @@ HEADER_FIELD = re.compile(
     + "|".join((_REPLY_TO, _FROM, _DATE, _TO, _CC, _SUBJECT, _OTHER))
     + r")\s{0,3}\*{0,2}\s{0,3}[:：]\*{0,2}"
 )
+#: First tokens of the labels (see :func:`first_tokens`): an ASCII line whose first run of
+#: word characters is none of these has no header field (only blanks and ``*`` may come
+#: before the label).
+_LABEL_TOKENS = first_tokens(words_of("|".join((_REPLY_TO, _FROM, _DATE, _TO, _CC, _SUBJECT, _OTHER))))
 _LABEL_KIND: dict[str, str] = {}
 for _kind, _words in (("reply-to", _REPLY_TO), ("from", _FROM), ("date", _DATE), ("to", _TO),
                       ("cc", _CC), ("subject", _SUBJECT), ("other", _OTHER)):
@@ -140,18 +187,19 @@ def header_field(line: str) -> tuple[str, str] | None:
     return None if found is None else found[0]
 
 
-_SPACES = re.compile(r"\s+")
-
-
 def header_field_match(line: str) -> tuple[tuple[str, str], re.Match[str]] | None:
     """:func:`header_field` and the :data:`HEADER_FIELD` match it comes from."""
     head = line[:LINE_CAP]
     if ":" not in head and "：" not in head:
         return None  # every label ends with a colon
+    if head.isascii():
+        w = ASCII_WORD.search(head.lower())
+        if w is None or w.group() not in _LABEL_TOKENS:
+            return None
     m = HEADER_FIELD.match(head)
     if not m:
         return None
-    kind = _LABEL_KIND.get(_SPACES.sub(" ", m.group("label").lower()))
+    kind = _LABEL_KIND.get(re.sub(r"\s+", " ", m.group("label").lower()))
     if kind is None:
         return None
     return (kind, line[m.end():]), m
@@ -374,6 +422,8 @@ ATTACHMENT = re.compile(
 def fold(text: str) -> str:
     """Lower-case, accents removed: ``"Grüße"`` -> ``"gruße"``, ``"Élodie"`` -> ``"elodie"``."""
     nfkd = unicodedata.normalize("NFKD", text.lower())
+    if nfkd.isascii():
+        return nfkd  # no combining marks
     return "".join(c for c in nfkd if not unicodedata.combining(c))
 
 

@@ -26,11 +26,14 @@ number of lines.
 from __future__ import annotations
 
 import re
+from itertools import groupby
 from typing import Sequence
 
 from ..records import HeaderContact, Zone
 from . import cues as C
 from .quoted_headers import parse_quoted_header
+
+_LINE_CAP = C.LINE_CAP
 
 #: Quote levels segmented recursively; deeper quotes are labelled ``quote``.
 MAX_DEPTH = 8
@@ -47,7 +50,7 @@ Label = tuple[str, int] | None
 class _Sender:
     """Name tokens of the sender of a message, to spot a line that names them."""
 
-    __slots__ = ("tokens", "full", "initials", "local")
+    __slots__ = ("tokens", "full", "initials", "local", "_seen")
 
     def __init__(self, name: str | None, email: str | None) -> None:
         toks: list[str] = []
@@ -63,6 +66,7 @@ class _Sender:
         self.full = " ".join(toks)
         self.initials = "".join(t[0] for t in toks) if len(toks) >= 2 else ""
         self.local = re.sub(r"[^a-z]", "", local)
+        self._seen: dict[str, bool] = {}  # names() of the lines asked about
 
     def __bool__(self) -> bool:
         return bool(self.tokens)
@@ -70,6 +74,14 @@ class _Sender:
     def names(self, line: str) -> bool:
         """True if ``line`` is (close to) the sender's name: full name, first or last name,
         initials, or the e-mail local part."""
+        got = self._seen.get(line)
+        if got is None:
+            if len(self._seen) >= 512:
+                self._seen.clear()
+            got = self._seen[line] = self._names(line)
+        return got
+
+    def _names(self, line: str) -> bool:
         s = line.strip(" \t-–—~*_>|,")
         if not s or len(s) > 48 or any(ch.isdigit() for ch in s) or "@" in s:
             return False
@@ -111,6 +123,8 @@ def _digits(s: str) -> int:
 
 
 def _has_phone(s: str) -> bool:
+    if _DIGIT.search(s) is None:
+        return False  # every PHONE match has digits
     for m in C.PHONE.finditer(s):
         g = m.group().strip()
         d = _digits(g)
@@ -162,15 +176,59 @@ def _prose(s: str) -> bool:
     return False
 
 
+# Token prefilters for the ``(?<![\w])(?:phrase|...)(?![\w])`` patterns (see
+# :func:`cues.first_tokens`): an ASCII line none of whose lower-cased word runs is the
+# first token of a phrase cannot match.
+_TITLE_TOKENS = C.first_tokens(C.words_of(C._TITLE_WORDS))
+_COMPANY_TOKENS = C.first_tokens(
+    C.words_of(C.COMPANY.pattern.split("(?:", 1)[1].split(r")(?![\w])", 1)[0])
+)
+#: First tokens of the street words of :data:`cues.ADDRESS` (``p\.?\s?o\.?\s?box`` gives
+#: "p", "po" and "pobox"); its other branches need a digit.
+_ADDRESS_TOKENS = frozenset(
+    """street st avenue ave boulevard blvd road rd suite ste floor fl drive dr lane ln way plaza square
+    parkway pkwy p po pobox postfach straße strasse str platz weg allee gasse rue bd chemin place cedex
+    calle avenida paseo via viale piazza corso laan straat plein gracht rua praça travessa""".split()
+)
+#: Literals one of which is in every match of :data:`cues.SOCIAL` (lower-cased, ASCII).
+_SOCIAL_LITERALS = ("linkedin", "twitter", "facebook", "instagram", "xing", "github.com", "skype", "@")
+_ASCII_WORD = C.ASCII_WORD
+_SIGNOFF_TOKENS = C.first_tokens(C.words_of(C._SIGNOFF_WORDS))
+
+
 def _strength(s: str, sender: _Sender | None) -> int:
     """How much a line looks like part of a signature: 2 strong, 1 weak, 0 none."""
-    if C.EMAIL.search(s) or _has_phone(s) or C.PHONE_LABEL.search(s) or C.EXTENSION.match(s):
+    # every match of EMAIL has an "@", of PHONE, EXTENSION a digit, of PHONE_LABEL a digit,
+    # "+" or "("; of URL a "." or ":"
+    digit = _DIGIT.search(s) is not None
+    if (
+        ("@" in s and C.EMAIL.search(s))
+        or (digit and _has_phone(s))
+        or ((digit or "+" in s or "(" in s) and C.PHONE_LABEL.search(s))
+        or (digit and C.EXTENSION.match(s))
+    ):
         return 2
-    if C.URL.search(s) or C.SOCIAL.search(s) or C.ADDRESS.search(s):
+    if ("." in s or ":" in s) and C.URL.search(s):
         return 2
-    short = len(s.strip()) <= 60
-    if short and (C.TITLE.search(s) or C.COMPANY.search(s)):
-        return 2
+    if s.isascii():
+        low = s.lower()
+        toks = set(_ASCII_WORD.findall(low))
+        if any(map(low.__contains__, _SOCIAL_LITERALS)) and C.SOCIAL.search(s):
+            return 2
+        if (digit or not toks.isdisjoint(_ADDRESS_TOKENS)) and C.ADDRESS.search(s):
+            return 2
+        short = len(s.strip()) <= 60
+        if short and (
+            (not toks.isdisjoint(_TITLE_TOKENS) and C.TITLE.search(s))
+            or (not toks.isdisjoint(_COMPANY_TOKENS) and C.COMPANY.search(s))
+        ):
+            return 2
+    else:
+        if C.SOCIAL.search(s) or C.ADDRESS.search(s):
+            return 2
+        short = len(s.strip()) <= 60
+        if short and (C.TITLE.search(s) or C.COMPANY.search(s)):
+            return 2
     if sender and sender.names(s):
         return 2
     if _name_like(s):
@@ -180,9 +238,15 @@ def _strength(s: str, sender: _Sender | None) -> int:
 
 def _signoff(s: str) -> bool:
     """A sign-off line: a closing phrase, optionally followed by a short name."""
-    s = _cap(s).strip()
+    s = s[:_LINE_CAP].strip()
     if len(s) > 60:
         return False
+    if s.isascii():
+        # the phrase starts the first run of word characters (only dashes, tildes and
+        # spaces may come before it): that run must be the first token of a phrase
+        w = _ASCII_WORD.search(s.lower())
+        if w is None or w.group() not in _SIGNOFF_TOKENS:
+            return False
     m = C.SIGNOFF.match(s)
     if not m:
         return False
@@ -198,12 +262,12 @@ def _signoff(s: str) -> bool:
 
 def _thanks_sentence(s: str) -> bool:
     """ "Thanks for your help!" : a short closing sentence (ends with . ! or ,)."""
-    s = _cap(s).strip()
+    s = s[:_LINE_CAP].strip()
     return len(s) <= 60 and s.endswith((".", "!", ",")) and bool(C.THANKS_SENTENCE.match(s)) and "?" not in s
 
 
 def _greeting(s: str) -> bool:
-    s = _cap(s).strip()
+    s = s[:_LINE_CAP].strip()
     if not s or len(s) > 70 or "?" in s or _signoff(s):
         return False
     m = C.GREETING.match(s)
@@ -223,7 +287,7 @@ _DEVICE_FIRST = frozenset(
 
 
 def _device(s: str) -> bool:
-    s = _cap(s).strip()
+    s = s[:_LINE_CAP].strip()
     if len(s) > 100 or s[:14].split(" ", 1)[0].lower() not in _DEVICE_FIRST:
         return False
     m = C.DEVICE_FOOTER.match(s)
@@ -231,13 +295,13 @@ def _device(s: str) -> bool:
 
 
 def _boilerplate(lines: Sequence[str], para: list[int]) -> str | None:
-    texts = [_cap(lines[i]) for i in para]
+    texts = [lines[i][:_LINE_CAP] for i in para]
     if all(_device(t) for t in texts):
         return "device_footer"
     if all(C.ATTACHMENT.match(t) for t in texts):
         return "attachment"
     # the paragraph joined once for both the disclaimer and the list-footer tests
-    text = " ".join(_cap(x).strip() for x in texts[:40])
+    text = " ".join(x[:_LINE_CAP].strip() for x in texts[:40])
     low = text.lower()
     if (
         _disclaimer_text(text, low, len(texts))
@@ -249,13 +313,14 @@ def _boilerplate(lines: Sequence[str], para: list[int]) -> str | None:
 
 
 _DISCLAIMER_HINTS = (
-    "confiden", "intended", "privileg", "recipient", "error", "prohibit", "unauthori", "disclaim", "virus",
+    # the most frequent first, so that any() stops early
+    "email", "message", "e-mail", "do not", "error", "company", "iva", "copyright", "rights reserved",
+    "confiden", "intended", "privileg", "recipient", "prohibit", "unauthori", "disclaim", "virus",
     "dissemin", "vertraulich", "empfänger", "destinat", "riservat", "vertrouwelijk", "geadresseerde",
-    "environment", "copyright", "rights reserved", "registered", "e-mail", "email", "message", "diese",
-    "mensaje", "messaggio", "bericht", "mensagem", "handelsregister", "amtsgericht", "geschäftsführer",
-    "siège", "registro", "iva", "irrtümlich", "unbefugt", "weitergabe", "courriel", "reçu", "interdit",
-    "prohibid", "sigilo", "legally", "notify", "delete", "do not", "attachment", "disclos", "distribut",
-    "(c)", "©", "company", "sender",
+    "environment", "registered", "diese", "mensaje", "messaggio", "bericht", "mensagem", "handelsregister",
+    "amtsgericht", "geschäftsführer", "siège", "registro", "irrtümlich", "unbefugt", "weitergabe", "courriel", "reçu", "interdit",
+    "prohibid", "sigilo", "legally", "notify", "delete", "attachment", "disclos", "distribut",
+    "(c)", "©", "sender",
 )
 
 # Literal prefilters for case-insensitive patterns.  On an ASCII text, a pattern written
@@ -265,12 +330,15 @@ _DISCLAIMER_HINTS = (
 # match without occurs in the lower-cased text, the pattern cannot match; on other texts
 # the pattern is always run.
 
-#: One of these occurs wherever :data:`cues.DISCLAIMER_STRONG` matches.
+#: One of these occurs wherever :data:`cues.DISCLAIMER_STRONG` matches (its branches
+#: written out).
 _STRONG_LITERALS = (
-    "confiden", "intended ", "named addressee", "privileged", "in error", "prohibi", "unauthori", "disclaimer",
-    "legally", "virus", "vertraulich", "irrtümlich", "unbefugt", "destinat", "strictement interdit", "riservat",
-    "vertrouwelijk", "geadresseerde", "sigilo", "registered ", "company ", "handelsregister", "amtsgericht",
-    "sitz der gesellschaft", "siège social", "registro mercantil", "consider the environment",
+    "confidential", "intended solely", "intended only", "intended recipient", "named addressee", "privileged",
+    "in error", "prohibited", "unauthorised", "unauthorized", "disclaimer", "legally", "virus", "vertraulich",
+    "irrtümlich", "unbefugt", "confidentiel", "destinataire", "strictement interdit", "confidencial", "prohibid",
+    "riservat", "vertrouwelijk", "geadresseerde", "destinatário", "sigilo", "registered office", "registered in",
+    "company number", "company registration", "handelsregister", "amtsgericht", "sitz der gesellschaft",
+    "siège social", "registro mercantil", "consider the environment",
 )
 #: ... where :data:`cues.COPYRIGHT` matches.
 _COPYRIGHT_LITERALS = ("copyright", "all rights reserved", "(c)")
@@ -295,22 +363,34 @@ def _maybe_disclaimer(text: str) -> bool:
 
 
 def _disclaimer_para(lines: Sequence[str]) -> bool:
-    text = " ".join(_cap(x).strip() for x in lines[:40])
+    text = " ".join(x[:_LINE_CAP].strip() for x in lines[:40])
     return _disclaimer_text(text, text.lower(), len(lines))
 
 
 def _disclaimer_text(text: str, low: str, nlines: int) -> bool:
     """:func:`_disclaimer_para` of a paragraph of ``nlines`` lines joined as ``text``
     (``low`` is ``text.lower()``)."""
+    ascii = text.isascii()
+    if ascii and not (
+        (nlines <= 3 and any(map(low.__contains__, _COPYRIGHT_LITERALS)))
+        or (len(text) < 50 and "environment" in low and "print" in low)
+        or (len(text) >= 50 and any(map(low.__contains__, _STRONG_LITERALS)))
+    ):
+        return False  # none of the three ways to a disclaimer below is open
     if not any(map(low.__contains__, _DISCLAIMER_HINTS)):
         return False
-    if nlines <= 3 and _may_match(text, low, _COPYRIGHT_LITERALS) and C.COPYRIGHT.search(text):
+    if nlines <= 3 and (not ascii or any(map(low.__contains__, _COPYRIGHT_LITERALS))) and C.COPYRIGHT.search(text):
         return True
     if len(text) < 50:
         return "environment" in low and "print" in low
-    if not _may_match(text, low, _STRONG_LITERALS) or not C.DISCLAIMER_STRONG.search(text):
+    if not (not ascii or any(map(low.__contains__, _STRONG_LITERALS))) or not C.DISCLAIMER_STRONG.search(text):
         return False
-    hits = len(C.DISCLAIMER_WORDS.findall(text))
+    # only "none", "one" or "two or more" matters: the first two of ``findall``
+    hits = 0
+    for _ in C.DISCLAIMER_WORDS.finditer(text):
+        hits += 1
+        if hits >= 2:
+            break
     if not hits:
         return False
     long = len(text) >= 120
@@ -323,7 +403,11 @@ def _list_footer_para(lines: Sequence[str], text: str | None = None, low: str | 
     can match."""
     if text is not None and low is not None and not _may_match(text, low, _LIST_FOOTER_LITERALS):
         return False
-    return any(C.LIST_FOOTER.search(_cap(x).strip()) for x in lines[:12])
+    for x in lines[:12]:
+        t = x[:_LINE_CAP].strip()
+        if _may_match(t, t.lower(), _LIST_FOOTER_LITERALS) and C.LIST_FOOTER.search(t):
+            return True
+    return False
 
 
 # ----------------------------------------------------------------------------- one message
@@ -375,9 +459,10 @@ def _label_message(
             for i in para:
                 kinds[i] = "disclaimer"
         elif (
-            p > 0 and boiler_of(p - 1) == "disclaimer" and len(para) <= 4
-            and not any(_prose(_cap(t)) or C.HEADERISH.match(_cap(t)) for t in texts)
-            and any(_strength(_cap(t), sender) == 2 for t in texts)
+            p > 0 and len(para) <= 4
+            and not any(_prose(t[:_LINE_CAP]) or C.HEADERISH.match(t[:_LINE_CAP]) for t in texts)
+            and boiler_of(p - 1) == "disclaimer"
+            and any(_strength(t[:_LINE_CAP], sender) == 2 for t in texts)
         ):
             for i in para:
                 kinds[i] = "signature"  # company contact lines under a disclaimer
@@ -395,7 +480,7 @@ def _label_message(
         if _device(lines[i]):
             kinds[i] = "device_footer"
     content = [i for i in content if kinds[i] == "body"]
-    while content and C.ATTACHMENT.match(_cap(lines[content[-1]])):
+    while content and C.ATTACHMENT.match(lines[content[-1]][:_LINE_CAP]):
         content.pop()  # attachment markers stay body, after the signature
     if not content:
         return kinds
@@ -410,13 +495,13 @@ def _label_message(
     if not body_lines:
         return kinds
 
-    sig_start = _find_signature(lines, body_lines, sender)
+    sig_start = _find_signature(lines, body_lines, sender, _Prose(lines))
     if sig_start is not None:
         # a frame or rule line right above the signature opens it
         pos = body_lines.index(sig_start)
-        if pos > 0 and C.FRAME_LINE.match(_cap(lines[body_lines[pos - 1]])) and body_lines[pos - 1] >= sig_start - 2:
+        if pos > 0 and C.FRAME_LINE.match(lines[body_lines[pos - 1]][:_LINE_CAP]) and body_lines[pos - 1] >= sig_start - 2:
             sig_start = body_lines[pos - 1]
-        elif pos > 1 and sender and sender.names(_cap(lines[body_lines[pos - 1]])):
+        elif pos > 1 and sender and sender.names(lines[body_lines[pos - 1]][:_LINE_CAP]):
             sig_start = body_lines[pos - 1]  # "Olivia\n\n-- \nOlivia Chen | VP Product"
         for i in body_lines:
             if i >= sig_start:
@@ -439,20 +524,46 @@ def _label_message(
     return kinds
 
 
-def _find_signature(lines: Sequence[str], idx: list[int], sender: _Sender | None) -> int | None:
+class _Prose:
+    """``_prose`` of the lines of one message, each computed once (``_prose`` strips its
+    argument, so the capped line and its stripped form give the same answer)."""
+
+    __slots__ = ("lines", "seen")
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        self.lines = lines
+        self.seen: dict[int, bool] = {}
+
+    def __call__(self, i: int) -> bool:
+        got = self.seen.get(i)
+        if got is None:
+            got = self.seen[i] = _prose(self.lines[i][: C.LINE_CAP])
+        return got
+
+
+#: A dash-led name line starts, after at most three spaces, with one of these.
+_DASH_NAME_FIRST = ("-", "~", "—", "–")
+
+
+def _find_signature(
+    lines: Sequence[str], idx: list[int], sender: _Sender | None, prose_at: _Prose | None = None
+) -> int | None:
     """Line index where the signature starts among the non-blank lines ``idx``, or None."""
+    if prose_at is None:
+        prose_at = _Prose(lines)
     tail = idx[-TAIL_LINES:]
     m = len(tail)
 
-    # 1. an explicit delimiter ("-- ") near the end
+    # 1. an explicit delimiter ("-- ") near the end (a SIG_DELIMITER line has at most 9
+    #    characters: it is anchored at both ends)
     for k in range(m - 1, -1, -1):
-        t = _cap(lines[tail[k]])
-        if C.SIG_DELIMITER.match(t):
+        t = lines[tail[k]][:_LINE_CAP]
+        if len(t) <= 9 and C.SIG_DELIMITER.match(t):
             after = tail[k + 1:]
             if not after:
                 break
             if len(after) <= MAX_DELIMITED_SIG_LINES and tail[k] != idx[0]:
-                prose = sum(1 for i in after if _prose(_cap(lines[i])))
+                prose = sum(1 for i in after if prose_at(i))
                 if prose <= max(1, len(after) // 3):
                     return tail[k]
             break
@@ -462,60 +573,68 @@ def _find_signature(lines: Sequence[str], idx: list[int], sender: _Sender | None
     # 2. a sign-off line followed by a short signature-like block
     for k in range(m - 1, max(-1, m - MAX_SIG_LINES - 2), -1):
         i = tail[k]
-        t = _cap(lines[i])
-        is_off = _signoff(t) or (_thanks_sentence(t) and k >= m - 4 and k < m - 1)
+        t = lines[i][:_LINE_CAP]
+        is_off = _signoff(t) or (k >= m - 4 and k < m - 1 and _thanks_sentence(t))
         if not is_off:
             continue
         after = tail[k + 1:]
         if not after:
             return None  # sign-off is the last line: no signature
-        if _sig_block_ok(lines, after, sender, after_signoff=True):
+        if _sig_block_ok(lines, after, sender, after_signoff=True, prose_at=prose_at):
             return after[0]
         break
 
     # 3. a dash-led name ("-Abhishek Kona") or the sender's name near the end
     for k in range(m - 1, max(-1, m - MAX_SIG_LINES - 1), -1):
         i = tail[k]
-        t = _cap(lines[i])
-        if C.DASH_NAME.match(t) or (sender and sender.names(t)):
+        t = lines[i][:_LINE_CAP]
+        if (t.lstrip()[:1] in _DASH_NAME_FIRST and C.DASH_NAME.match(t)) or (sender and sender.names(t)):
             after = tail[k + 1:]
             if i == idx[0] and not after:
                 break  # the whole message is one name
-            if not after or _sig_block_ok(lines, after, sender, after_signoff=True):
+            if not after or _sig_block_ok(lines, after, sender, after_signoff=True, prose_at=prose_at):
                 return i
         if i == idx[0]:
             break
-        if _prose(t):
+        if prose_at(i):
             break
 
     # 4. a trailing run of signature-like lines
-    return _trailing_block(lines, idx, sender)
+    return _trailing_block(lines, idx, sender, prose_at)
 
 
-def _sig_block_ok(lines: Sequence[str], block: list[int], sender: _Sender | None, *, after_signoff: bool) -> bool:
+def _sig_block_ok(
+    lines: Sequence[str], block: list[int], sender: _Sender | None, *, after_signoff: bool,
+    prose_at: _Prose | None = None,
+) -> bool:
     if len(block) > MAX_SIG_LINES:
         return False
+    if prose_at is None:
+        prose_at = _Prose(lines)
     prose = 0
     for i in block:
-        t = _cap(lines[i])
-        if _prose(t):
+        if prose_at(i):
             prose += 1
     if prose == 0:
         return True
     # a long line or two (an address, a slogan) is fine in a longer block with strong cues
-    strong = sum(1 for i in block if _strength(_cap(lines[i]), sender) == 2)
+    strong = sum(1 for i in block if _strength(lines[i][:_LINE_CAP], sender) == 2)
     return prose == 1 and strong >= 2 and after_signoff
 
 
-def _trailing_block(lines: Sequence[str], idx: list[int], sender: _Sender | None) -> int | None:
+def _trailing_block(
+    lines: Sequence[str], idx: list[int], sender: _Sender | None, prose_at: _Prose | None = None
+) -> int | None:
     if len(idx) < 2:
         return None
+    if prose_at is None:
+        prose_at = _Prose(lines)
     block: list[int] = []
     strengths: list[int] = []
     prev = None
     for i in reversed(idx):
-        t = _cap(lines[i]).strip()
-        if _prose(t) or len(t) > 100:
+        t = lines[i][:_LINE_CAP].strip()
+        if prose_at(i) or len(t) > 100:
             break
         if prev is not None and prev - i > 3:
             break  # a wide gap: the signature does not reach further up
@@ -542,9 +661,9 @@ def _trailing_block(lines: Sequence[str], idx: list[int], sender: _Sender | None
         return None
     strong = sum(1 for s in strengths if s == 2)
     names = sum(1 for s in strengths if s >= 1)
-    first = _cap(lines[block[0]])
+    first = lines[block[0]][:_LINE_CAP]
     first_is_name = _name_like(first) or bool(sender and sender.names(first))
-    texts = [_cap(lines[i]) for i in block]
+    texts = [lines[i][:_LINE_CAP] for i in block]
     if any(C.HEADERISH.match(t) for t in texts):
         return None
     if sum(1 for t in texts if C.FORM_LINE.match(t)) >= 2:
@@ -576,19 +695,27 @@ _DATEY = re.compile(r"\d(?:[:./-]\d|\d\d\d)")
 
 def _attribution(lines: Sequence[str], j: int) -> int:
     """Number of lines (1-3) of an attribution starting at ``j``, or 0."""
-    first = _cap(lines[j]).strip()
+    first = lines[j][:_LINE_CAP].strip()
     if not first or _is_quoted(lines[j]) or len(first) > 280:
         return 0
     starts = bool(C.ATTRIBUTION_START.match(first))
     datey = starts or bool(_DATEY.search(first[:100]))
     if not datey and not first.endswith((":", "：")):
         return 0
+    if not starts and not first.endswith((":", "：")):
+        # without an opener, the joined text must end with a colon: one of the (at most
+        # two) next lines then does
+        for x in (1, 2):
+            if j + x < len(lines) and lines[j + x][:_LINE_CAP].strip().endswith((":", "：")):
+                break
+        else:
+            return 0
     joined = first
     for k in range(3):
         if k:
             if j + k >= len(lines) or not datey:
                 break
-            nxt = _cap(lines[j + k]).strip()
+            nxt = lines[j + k][:_LINE_CAP].strip()
             if not nxt or len(nxt) > 200:
                 break
             if _is_quoted(lines[j + k]) and not (joined.count("<") > joined.count(">") and nxt.startswith(">")):
@@ -657,6 +784,17 @@ def _has_isdigit(s: str) -> bool:
     return any(ch.isdigit() for ch in s)
 
 
+_RULE_FIRST = ("-", "=", "_", "*")
+
+
+def _first_words(alternation: str) -> tuple[str, ...]:
+    """The first word (up to a blank) of each phrase of an alternation, lower-cased: one
+    of them is in any ASCII text the alternation matches with ``(?i)``."""
+    return tuple(sorted({w.split(" ", 1)[0].lower() for w in C.words_of(alternation) if w.isascii()}))
+
+
+_FORWARD_FIRST_WORDS = _first_words(C._FORWARD_WORDS + "|" + C._FORWARD_START_WORDS)
+_ORIGINAL_FIRST_WORDS = _first_words(C._ORIGINAL_WORDS)
 #: What every Lotus Notes date in a header line contains (``12/07/2000``).
 _NOTES_DATE = re.compile(r"\d/\d{1,2}/\d")
 #: ``"Doe, Jane" <jane@x.com> on 04/19/2001`` (the time follows on the next line).
@@ -672,7 +810,7 @@ def _header_block(
     ``reply_header`` or ``forward_header`` and ``by_field`` telling that the block opens
     with a header field rather than a separator line.  ``memo`` caches field lookups
     across calls on the same lines."""
-    t = _cap(lines[j])
+    t = lines[j][:_LINE_CAP]
     if not _maybe_header_start(t):
         return None
     n = len(lines)
@@ -681,27 +819,42 @@ def _header_block(
 
     def _field(k: int) -> tuple[str, str] | None:
         if k not in memo:
-            memo[k] = _field_of(_cap(lines[k]))
+            memo[k] = _field_of(lines[k][:_LINE_CAP])
         return memo[k]
 
     fields: set[str] = set()
     last_field: str | None = None
     # the three Lotus Notes forms below need a date "12/07/2000"
     notesy = _NOTES_DATE.search(t) is not None
-    if C.FORWARD_SEPARATOR.match(t):
+    # the separators and rules start (after blanks) with one of "-=_*", or with a word
+    # of FORWARD_SEPARATOR (begin, début, anfang, inicio, comienzo ...)
+    c0 = t.lstrip()[:1]
+    ruled = c0 in _RULE_FIRST
+    # ... and their phrases are in the line: on an ASCII line, the first word of one is
+    low = t.lower() if t.isascii() else None
+    if (
+        (ruled or not c0.isascii() or c0.lower() in "bdaic")
+        and (low is None or any(map(low.__contains__, _FORWARD_FIRST_WORDS)))
+        and C.FORWARD_SEPARATOR.match(t)
+    ):
         kind = "forward_header"
-    elif C.FORWARD_BY_START.match(t) and j + 1 < n and C.FORWARD_BY_END.match(_cap(lines[j + 1])):
+    elif (
+        c0 == "-" and C.FORWARD_BY_START.match(t) and j + 1 < n and C.FORWARD_BY_END.match(lines[j + 1][:_LINE_CAP])
+    ):
         kind = "forward_header"
         j += 1  # the separator is wrapped over two lines
     elif (
         notesy and len(t.strip()) < 200 and j + 1 < n and "@" in t and _NOTES_ON_DATE_END.search(t)
-        and _NOTES_TIME_START.match(_cap(lines[j + 1]))
+        and _NOTES_TIME_START.match(lines[j + 1][:_LINE_CAP])
     ):
         kind = "notes"
         j += 1  # '"Doe, Jane" <jane@x.com> on 04/19/2001\n09:01:03 PM
-    elif C.ORIGINAL_SEPARATOR.match(t):
+    elif (
+        ruled and (low is None or any(map(low.__contains__, _ORIGINAL_FIRST_WORDS)))
+        and C.ORIGINAL_SEPARATOR.match(t)
+    ):
         kind = "reply_header"
-    elif C.RULE_LINE.match(t):
+    elif ruled and C.RULE_LINE.match(t):
         kind = "rule"
     elif notesy and len(t.strip()) < 200 and (C.NOTES_FROM_ON.search(t.rstrip()) or C.NOTES_NAME_DATE.match(t.rstrip())):
         kind = "notes"
@@ -717,7 +870,7 @@ def _header_block(
     gap = 0
     limit = min(n, j + 40)
     while k < limit:
-        s = _cap(lines[k])
+        s = lines[k][:_LINE_CAP]
         if _is_quoted(lines[k]):
             break
         f = _field(k)
@@ -736,7 +889,7 @@ def _header_block(
             k += 1
             continue
         if last_field in ("to", "cc") and gap == 0 and (
-            _cap(lines[k - 1]).rstrip().endswith((",", ";")) or "@" in s or "/" in s
+            lines[k - 1][:_LINE_CAP].rstrip().endswith((",", ";")) or "@" in s or "/" in s
         ):
             end = k + 1  # a wrapped To:/Cc: line
             k += 1
@@ -771,7 +924,7 @@ def _notes_header_above(lines: Sequence[str], j: int, floor: int) -> int:
     top = j
     seen_date = False
     while k >= floor and j - k <= 5:
-        s = _cap(lines[k]).strip()
+        s = lines[k][:_LINE_CAP].strip()
         if not s:
             k -= 1
             continue
@@ -797,9 +950,8 @@ def _strip_quote(lines: Sequence[str]) -> list[str]:
 
 
 def _quoted_flags(lines: Sequence[str]) -> list[bool]:
-    """``_is_quoted`` of every line (the ``>`` must be among the first four characters)."""
-    match = C.QUOTED.match
-    return [">" in x[:4] and match(x) is not None for x in lines]
+    """``_is_quoted`` of every line: ``QUOTED`` is ``^ {0,3}>``."""
+    return [x.startswith(">") or (x.startswith(" ") and x[:4].lstrip(" ").startswith(">")) for x in lines]
 
 
 #: The start of a line that may open an attribution, a quoted header block or a device
@@ -815,6 +967,11 @@ _SPLIT_START = re.compile(
     r"|scarica|verzonden|verstuurd|skickat|sendt|lähetetty|wysłane|отправлено)"
 )
 _DIGIT = re.compile(r"\d")
+#: The first two letters of the words of :data:`_SPLIT_START` (lower-case ASCII; an opener
+#: followed by a blank, "w dniu", is let through by the blank, non-ASCII ones always).
+_SPLIT_PREFIXES = frozenset(
+    "on le am el il op em de dn ke be an in co se ge en ob vo ou sc ve sk wy".split()
+)
 
 
 def _maybe_split(cap: str) -> bool:
@@ -824,17 +981,20 @@ def _maybe_split(cap: str) -> bool:
     * ``_attribution`` needs an opener word, a date-like number (:data:`_DATEY`) or a
       final colon;
     * ``_header_block`` needs a separator or rule (leading ``-=_*`` or separator words), a
-      header field label, or a slash and a digit (Lotus Notes "name on 12/07/2000");
+      header field label, or a Lotus Notes date ("name on 12/07/2000": date-like);
     * ``_device`` needs the first words of :data:`cues.DEVICE_FOOTER`.
     """
-    if _SPLIT_START.match(cap):
+    s = cap.lstrip()
+    two = s[:2]
+    if two[:1] in _RULE_FIRST:
+        return True
+    if (not two.isascii() or two[1:2].isspace() or two.lower() in _SPLIT_PREFIXES) and _SPLIT_START.match(cap):
         return True
     if ":" in cap or "：" in cap:
-        if cap.rstrip().endswith((":", "：")) or C.HEADER_FIELD.match(cap):
-            return True
-    if _DIGIT.search(cap) is None:
-        return False
-    return "/" in cap or _DATEY.search(cap) is not None
+        if cap.rstrip().endswith((":", "：")) or C.header_field_match(cap) is not None:
+            return True  # an attribution or a header field ("From: ...")
+    # a date-like number, which every Lotus Notes date ("12/07/2000") also is
+    return _DATEY.search(cap) is not None
 
 
 def _segment_level(
@@ -845,10 +1005,13 @@ def _segment_level(
     out: list[Label],
     sender: _Sender | None,
     fresh: bool,
+    blank: list[bool] | None = None,
 ) -> None:
-    """Label ``lines`` (one quoting level, first line at ``base`` in the full text)."""
+    """Label ``lines`` (one quoting level, first line at ``base`` in the full text);
+    ``blank`` tells which lines are blank when the caller knows it already."""
     n = len(lines)
-    blank = [not x or x.isspace() for x in lines]
+    if blank is None:
+        blank = [not x or x.isspace() for x in lines]
     quoted = _quoted_flags(lines)
     fmemo: dict[int, tuple[str, str] | None] = {}
     own: list[int] = []
@@ -912,7 +1075,7 @@ def _segment_level(
             continue
         k = _attribution(lines, j)
         if k:
-            hdr = "\n".join(_cap(x) for x in lines[j:j + k])
+            hdr = "\n".join(x[:_LINE_CAP] for x in lines[j:j + k])
             new_sender = _sender_from_header(hdr)
             for x in range(j, j + k):
                 out[base + x] = ("reply_header", msg + 1)
@@ -950,10 +1113,10 @@ def _segment_level(
                 up = j - 1
                 if up >= 0 and blank[up] and up - 1 >= 0 and up in own:
                     up -= 1
-                if up >= 0 and up in own[-3:] and C.SHORT_RULE.match(_cap(lines[up])):
+                if up >= 0 and up in own[-3:] and C.SHORT_RULE.match(lines[up][:_LINE_CAP]):
                     top = up
                     own = [x for x in own if x < top]
-            hdr = "\n".join(_cap(x) for x in lines[top:end])
+            hdr = "\n".join(x[:_LINE_CAP] for x in lines[top:end])
             new_sender = _sender_from_header(hdr)
             flush()
             for x in range(top, end):
@@ -996,7 +1159,7 @@ def _split_after_device(lines: Sequence[str], j: int, memo: dict[int, tuple[str,
         if not _blank(lines[k]):
             if _is_quoted(lines[k]) or (len(rest) < 3 and (_attribution(lines, k) or _header_block(lines, k, memo))):
                 return False  # the ordinary split handles it
-            rest.append(_cap(lines[k]))
+            rest.append(lines[k][:_LINE_CAP])
         k += 1
     if not rest:
         return False
@@ -1033,57 +1196,51 @@ def segment(text: str, sender: HeaderContact | None = None) -> tuple[Zone, ...]:
     if not text:
         return ()
     lines = text.split("\n")
-    work = [x[:-1] if x.endswith("\r") else x for x in lines]
-    out: list[Label] = [None] * len(work)
-    snd = _Sender(sender.name, sender.email) if sender is not None else None
-    _segment_level(work, 0, 0, 0, out, snd if snd else None, False)
-
-    # outer-blank lines join a zone only between two lines of that zone; non-blank lines
-    # left unlabelled (">" lines blank inside a quote) take the label of their neighbours
+    work = [x[:-1] if x.endswith("\r") else x for x in lines] if "\r" in text else lines
     n = len(work)
+    out: list[Label] = [None] * n
     blank = [not x or x.isspace() for x in work]
-    prev: Label = None
-    for i in range(n):
-        if out[i] is None and not blank[i]:
-            out[i] = prev
-        if out[i] is not None:
-            prev = out[i]
-    nxt: Label = None
-    for i in range(n - 1, -1, -1):
-        if out[i] is None and not blank[i]:
-            out[i] = nxt
-        if out[i] is not None:
-            nxt = out[i]
-    # every non-blank line must have a label (fallback: body of message 0)
-    for i in range(n):
-        if out[i] is None and not blank[i]:
-            out[i] = ("body", 0)
+    snd = _Sender(sender.name, sender.email) if sender is not None else None
+    _segment_level(work, 0, 0, 0, out, snd if snd else None, False, blank)
+
+    nonblank = [i for i in range(n) if not blank[i]]
+    if any(out[i] is None for i in nonblank):
+        # outer-blank lines join a zone only between two lines of that zone; non-blank
+        # lines left unlabelled (">" lines blank inside a quote) take the label of their
+        # neighbours
+        prev: Label = None
+        for i in range(n):
+            if out[i] is None and not blank[i]:
+                out[i] = prev
+            if out[i] is not None:
+                prev = out[i]
+        nxt: Label = None
+        for i in range(n - 1, -1, -1):
+            if out[i] is None and not blank[i]:
+                out[i] = nxt
+            if out[i] is not None:
+                nxt = out[i]
+        # every non-blank line must have a label (fallback: body of message 0)
+        for i in nonblank:
+            if out[i] is None:
+                out[i] = ("body", 0)
     # blank lines: inside a run only
     last_label: Label = None
     last_idx = -1
-    for i in range(n):
-        if blank[i]:
-            continue
-        if last_label is not None and out[i] == last_label:
-            for x in range(last_idx + 1, i):
-                out[x] = last_label
-        else:
-            for x in range(last_idx + 1, i):
-                out[x] = None
-        last_label, last_idx = out[i], i
-    for x in range(last_idx + 1, n):
-        out[x] = None
+    for i in nonblank:
+        lab = out[i]
+        if i > last_idx + 1:
+            fill = last_label if last_label is not None and lab == last_label else None
+            out[last_idx + 1:i] = [fill] * (i - last_idx - 1)
+        last_label, last_idx = lab, i
+    if last_idx + 1 < n:
+        out[last_idx + 1:] = [None] * (n - last_idx - 1)
 
     zones: list[Zone] = []
     i = 0
-    while i < n:
-        lab = out[i]
-        if lab is None:
-            i += 1
-            continue
-        k = i + 1
-        while k < n and out[k] == lab:
-            k += 1
-        zones.append(Zone(kind=lab[0], message=lab[1], start=i, end=k, text="\n".join(lines[i:k])))
+    for lab, run in groupby(out):  # runs of equal labels
+        k = i + len(list(run))
+        if lab is not None:
+            zones.append(Zone(kind=lab[0], message=lab[1], start=i, end=k, text="\n".join(lines[i:k])))
         i = k
     return tuple(zones)

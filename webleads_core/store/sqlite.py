@@ -282,17 +282,16 @@ class SQLiteStore:
 
     def _backfill_lookups(self) -> None:
         """Fill the lookup columns of evidence written before migration 2 (plain stores)."""
-        if self.cipher is not None:
-            return
-        rows = self.conn.execute("SELECT id, field, value FROM evidence WHERE lookup IS NULL "
-                                 "AND field IN ('email', 'phone')").fetchall()
-        if not rows:
+        if self.cipher is not None or self.meta_get("lookups") == "filled":
             return
         c = self.conn
         c.execute("BEGIN IMMEDIATE")
         try:
+            rows = c.execute("SELECT id, field, value FROM evidence WHERE lookup IS NULL "
+                             "AND field IN ('email', 'phone')").fetchall()
             c.executemany("UPDATE evidence SET lookup=?, lookup_form=?, lookup_domain=? WHERE id=?",
                           [(*lookup_forms(f, v), i) for i, f, v in rows])
+            self.meta_set("lookups", "filled")  # once: later rows are written with their lookups
             c.execute("COMMIT")
         except BaseException:
             c.execute("ROLLBACK")
