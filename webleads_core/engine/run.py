@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, Iterator
 import attrs
 
 from ..components import SourceContext
-from ..errors import ItemRejected, PrivacyViolation
+from ..errors import ItemRejected, PrivacyViolation, WebleadsError
 from ..privacy import stage as privacy
 from ..privacy.seal import require_sealed
 from ..privacy.suppress import Suppressor, load_or_create_key
@@ -140,8 +140,10 @@ def run_pipeline(
             except Exception as exc:
                 # a source that breaks (unreadable folder, lost server) fails alone
                 counts.failed_sources.append(sconf.name)
-                log.error("source %s failed: %s: %s", sconf.name, type(exc).__name__,
-                          getattr(exc, "reason", "") or "see --verbose")
+                # webleads errors carry no personal data by contract: their message is shown;
+                # anything else only by type (its message may hold item content)
+                detail = str(exc) if isinstance(exc, WebleadsError) else "see -vv"
+                log.error("source %s failed: %s: %s", sconf.name, type(exc).__name__, detail)
                 log.debug("source failure", exc_info=True)
         if publish and pipeline.sinks:
             publish_to_sinks(pipeline, store, policy)

@@ -20,7 +20,7 @@ import pytest
 
 from webleads_core.components import SourceConfig
 from webleads_core.testing.helpers import run_cli
-from webleads_gmail.errors import GmailAuthError
+from webleads_gmail.errors import GmailApiError, GmailAuthError
 from webleads_gmail.source import GmailSource
 from webleads_gmail.testing.helpers import drain, fill
 from webleads_gmail.testing.oauth import SCOPE_METADATA, SCOPE_READONLY
@@ -259,3 +259,27 @@ def test_service_account_without_delegation_says_what_to_do(standin, tmp_path, o
     with pytest.raises(GmailAuthError) as info:
         drain(src)
     assert info.value.reason == "gmail.unauthorized_client" and "domain-wide delegation" in str(info.value)
+
+
+def test_a_token_without_the_read_scope_is_refused_clearly(standin, tmp_path, options):
+    token = standin.write_token_file(tmp_path / "labels.json",
+                                     scopes=("https://www.googleapis.com/auth/gmail.labels",))
+    src = GmailSource(SourceConfig(name="gm", type="gmail", options=options(token_file=str(token)), base_dir=tmp_path))
+    with pytest.raises(GmailAuthError) as info:
+        drain(src)
+    assert info.value.reason == "gmail.invalid_scope" and "webleads gmail auth" in str(info.value)
+
+
+def test_an_injected_401_refreshes_once_then_gives_up_clearly(standin, make_gmail):
+    fill(standin, 3)
+    src = make_gmail()
+    seen: set[str] = set()
+    cursor = drain(src, None, seen)["checkpoints"][-1].cursor
+    tokens = standin.calls["token"]
+    standin.inject("history.list", "authError")
+    assert drain(src, cursor, seen)["checkpoints"]  # 401, refresh, retry: fine
+    assert standin.calls["token"] == tokens + 1
+    standin.inject("history.list", "authError", times=2)  # refused again right after a refresh
+    with pytest.raises(GmailApiError) as info:
+        drain(src, cursor, seen)
+    assert info.value.reason == "gmail.unauthorized" and info.value.status == 401

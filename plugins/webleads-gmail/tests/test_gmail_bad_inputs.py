@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from webleads_core.components import SourceConfig, SourceContext
-from webleads_core.records import Checkpoint, Document
+from webleads_core.records import Checkpoint
 from webleads_core.testing.bounded import run_bounded
 from webleads_core.testing.helpers import eml
 from webleads_gmail.errors import GmailQuotaError
@@ -90,6 +90,7 @@ def test_malformed_base64url_raw_is_skipped_and_counted(standin, make_gmail, cap
         out = drain(src)
     assert sorted(d.item_id for d in out["docs"]) == sorted(ids[:2] + ids[3:])
     assert dict(src.stats.rejected) == {reason: 1}
+    assert [(r.item_id, r.reason) for r in out["rejected"]] == [(ids[2], reason)]
     assert isinstance(out["all"][-1], Checkpoint)
     logged = " ".join(r.getMessage() for r in caplog.records)
     assert reason in logged and ids[2] not in logged and "standin.example" not in logged
@@ -119,6 +120,7 @@ def test_a_message_deleted_between_list_and_get_is_skipped(standin, make_gmail):
     out = drain(src)
     assert sorted(d.item_id for d in out["docs"]) == sorted(set(ids) - set(gone))
     assert src.stats.missing == 2 and not src.stats.rejected and len(out["checkpoints"]) == 1
+    assert out["rejected"] == []  # deleting mail is not an error of the item
 
 
 def test_case_7_header_values_from_the_api_json_cannot_inject_headers(standin, make_gmail, webleads_register,
@@ -150,9 +152,11 @@ def test_case_7_header_values_from_the_api_json_cannot_inject_headers(standin, m
 
 
 def test_headers_only_caps_and_cleans():
-    block = headers_only([{"name": "Subject", "value": "a" * 70_000}] + [{"name": "X", "value": "y"}] * 10)
-    assert len(block) <= 62 * 1024 and block.endswith(b"\r\n\r\n")
-    assert headers_only([{"name": "From:", "value": "x"}, "junk", {"name": 3}]) == b"\r\n\r\n"
+    block = headers_only([{"name": "Subject", "value": "a" * 70_000}, {"name": "From", "value": "a@b.example"}]
+                         + [{"name": "X", "value": "y" * 1000}] * 100)
+    assert len(block) <= 62 * 1024 and block.endswith(b"\r\n\r\n") and block.startswith(b"From: a@b.example\r\n")
+    assert block.count(b"\r\nX: ") == (60 * 1024 - len(b"From: a@b.example\r\n")) // 1005  # what fits
+    assert headers_only([{"name": "From:", "value": "x"}, "junk", {"name": 3}]) == b"\r\n"
 
 
 def _oversized(options: dict, tmp_path: Path) -> dict:
@@ -175,6 +179,36 @@ def test_oversized_mail_is_split_truncated_or_read_as_headers_within_bounds(stan
     assert got["docs"] == 13
     assert got["headers_only"] == 1 and got["truncated"] == 12  # the 4 MB one could only give its headers
     assert got["splits"] >= 3 and max(got["sizes"]) <= 256 * 1024 + 2
+
+
+def _with_attachment(size: int) -> bytes:
+    attachment = base64.encodebytes(bytes(range(256)) * (size // 256)).decode()
+    return (
+        "From: Jane Doe <jane.doe@northwind.example>\r\nTo: me@standin.example\r\nSubject: Plans\r\n"
+        "Date: Tue, 04 Mar 2025 10:12:00 +0000\r\nMessage-ID: <att@northwind.example>\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/mixed; boundary="outer"\r\n\r\n'
+        '--outer\r\nContent-Type: application/pdf; name="plans.pdf"\r\nContent-Transfer-Encoding: base64\r\n'
+        'Content-Disposition: attachment; filename="plans.pdf"\r\n\r\n' + attachment +
+        "--outer\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        "Hi,\r\n\r\nthe plans are attached.\r\n\r\nBest regards,\r\nJane Doe\r\nHead of Operations\r\n"
+        "Northwind Logistics Ltd\r\nTel: +44 20 7946 0958\r\n--outer--\r\n").encode()
+
+
+def test_case_14_a_big_attachment_before_the_text_is_not_fetched(standin, make_gmail, webleads_register,
+                                                                 webleads_run, options):
+    mid = standin.mailbox.add_message(_with_attachment(3_000_000))
+    src = make_gmail(max_batch_bytes=1024 * 1024)
+    [doc] = drain(src)["docs"]
+    assert src.stats.text_only == 1 and len(doc.content) < 4096  # headers and the text part only
+    assert b"Head of Operations" in doc.content and b"plans.pdf" not in doc.content
+    assert doc.item_id == mid and doc.content.startswith(b"From: Jane Doe")
+    from webleads_gmail import plugin
+
+    webleads_register(plugin)
+    outcome = webleads_run({"sources": [{"type": "gmail", "name": "gm", "owner": "me@standin.example",
+                                         **options(max_batch_bytes=1024 * 1024)}]})
+    [jane] = [c for c in outcome.contacts if "jane.doe@northwind.example" in c.emails]
+    assert jane.title == "Head of Operations" and jane.company
 
 
 def test_an_unreadable_batch_response_is_isolated(standin, make_gmail):

@@ -44,6 +44,7 @@ def _snapshot(folder: Path) -> dict:
     conn = sqlite3.connect(db)
     items = {r[0] for r in conn.execute("SELECT digest FROM items WHERE source='work-gmail'")}
     evidence = {r[0] for r in conn.execute("SELECT id FROM evidence")}
+    quarantine = set(conn.execute("SELECT digest, stage, reason FROM quarantine"))
     conn.close()
     with open_store(f"sqlite:///{db}") as store:
         contacts = sorted(
@@ -51,7 +52,7 @@ def _snapshot(folder: Path) -> dict:
                         c.address, sorted(c.websites), sorted(c.social), c.kind])
             for c in store.contacts())
         cursor = store.get_cursor("work-gmail")
-    return {"items": items, "evidence": evidence, "contacts": contacts, "cursor": cursor}
+    return {"items": items, "evidence": evidence, "quarantine": quarantine, "contacts": contacts, "cursor": cursor}
 
 
 def test_full_then_incremental_then_expired_history_equals_one_clean_sync(standin, token_file, tmp_path):
@@ -63,10 +64,11 @@ def test_full_then_incremental_then_expired_history_equals_one_clean_sync(standi
     config = _config(tmp_path / "synced", standin, token_file)
 
     full = _run(config)
-    assert full["items"] == 80 and full["skipped"] == 0
+    assert full["items"] == 81 and full["skipped"] == 1
+    assert full["reasons"] == {"gmail.raw_invalid": 1}  # counted and quarantined by the engine
     assert standin.calls["messages.get"] == 81 and "history.list" not in standin.calls
     first = _snapshot(tmp_path / "synced")
-    assert len(first["items"]) == 80 and first["contacts"]
+    assert len(first["items"]) == 81 and first["contacts"]  # the rejected one is marked seen
     assert first["cursor"]["history_id"] == box.history_id
 
     fill(standin, 20, start=200)
@@ -82,15 +84,16 @@ def test_full_then_incremental_then_expired_history_equals_one_clean_sync(standi
     gets = standin.calls["messages.get"]
     resynced = _run(config)
     assert resynced["items"] == 10  # the rescan fetched and processed only what was new
-    assert standin.calls["messages.get"] - gets == 11  # and the broken message, which is never stored
+    assert standin.calls["messages.get"] - gets == 10  # the quarantined message is not fetched again
 
     clean_config = _config(tmp_path / "clean", standin, token_file)
     clean = _run(clean_config)
-    assert clean["items"] == 110
+    assert clean["items"] == 111 and clean["skipped"] == 1
 
     synced, fresh = _snapshot(tmp_path / "synced"), _snapshot(tmp_path / "clean")
-    assert synced["items"] == fresh["items"] and len(fresh["items"]) == 110
+    assert synced["items"] == fresh["items"] and len(fresh["items"]) == 111
     assert synced["evidence"] == fresh["evidence"] and fresh["evidence"]
+    assert synced["quarantine"] == fresh["quarantine"] and [r[2] for r in fresh["quarantine"]] == ["gmail.raw_invalid"]
     assert synced["contacts"] == fresh["contacts"]
     assert synced["cursor"] == fresh["cursor"] == {"v": 1, "history_id": box.history_id,
                                                    "filter": synced["cursor"]["filter"]}

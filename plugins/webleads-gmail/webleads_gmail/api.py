@@ -10,12 +10,15 @@ Inside a batch every part has its own status: 404 means the message was deleted
 after it was listed (skipped, counted as missing); 429, 403 rate limits, 5xx and 401
 (after a token refresh) are retried in a smaller batch after a backoff; a batch whose
 response is over ``max_batch_bytes`` or unreadable is split in halves, and a single
-message that is still too big is read as its headers only (``format=metadata``).
+message that is still too big is read without its attachments (``format=full``), or
+as its headers only (``format=metadata``).
 """
 
 from __future__ import annotations
 
 import logging
+import random
+import time
 from collections.abc import Iterator, Sequence
 from typing import Any, Callable
 
@@ -27,9 +30,9 @@ from googleapiclient.http import BatchHttpRequest
 from webleads_core.errors import ConfigError
 from webleads_core.net import FetchError
 
-from .errors import GmailApiError, GmailQuotaError, HistoryExpired, RawInvalid
+from .errors import REAUTH_HINT, GmailApiError, GmailAuthError, GmailQuotaError, HistoryExpired, RawInvalid
 from .options import GmailOptions
-from .rawmail import decode_raw, headers_only
+from .rawmail import decode_raw, from_full, headers_only
 from .retry import TRANSIENT_NET, Backoff, RateLimiter, Verdict, classify
 from .transport import AuthorizedTransport, SafeTransport
 
@@ -44,9 +47,10 @@ class Fetched:
 
     Attributes:
         id: the Gmail message id.
-        status: ``ok``, ``headers_only`` (too big to fetch whole), ``missing`` (deleted
-            since it was listed), or a ``gmail.*`` reason code it was skipped for.
-        raw: the message bytes (personal data) when status is ``ok`` or ``headers_only``.
+        status: ``ok``; ``text_only`` or ``headers_only`` (too big to fetch whole: rebuilt
+            from its headers and text parts, or from its headers alone); ``missing``
+            (deleted since it was listed); or a ``gmail.*`` reason code it was skipped for.
+        raw: the message bytes (personal data) unless it was skipped.
         label_ids: the message's labels now.
         truncated: only the head and tail of a long message were kept.
     """
@@ -101,10 +105,7 @@ class GmailApi:
     """
 
     def __init__(self, options: GmailOptions, credentials: Any, *,
-                 sleep: Callable[[float], None] | None = None, rng: Any = None) -> None:
-        import random
-        import time
-
+                 sleep: Callable[[float], None] | None = None, rng: random.Random | None = None) -> None:
         self.options = options
         self.transport = SafeTransport(allow_networks=options.allow_networks, timeout=options.timeout,
                                        max_batch_bytes=options.max_batch_bytes)
@@ -116,10 +117,10 @@ class GmailApi:
         self.stats = ApiStats()
         self.service = build("gmail", "v1", http=self.http, static_discovery=True, cache_discovery=False,
                              client_options={"api_endpoint": options.api_endpoint})
-        users = self.service.users()
-        self._messages = users.messages()
-        self._history = users.history()
-        self._labels = users.labels()
+        self._users = self.service.users()
+        self._messages = self._users.messages()
+        self._history = self._users.history()
+        self._labels = self._users.labels()
 
     def set_sleep(self, sleep: Callable[[float], None]) -> None:
         self.backoff.sleep = sleep
@@ -151,6 +152,9 @@ class GmailApi:
     def _retry_or_raise(self, verdict: Verdict, status: int, what: str, n: int) -> int:
         """Wait before attempt ``n + 1`` or raise when that is pointless or too late."""
         if not verdict.retry:
+            if verdict.reason == "gmail.insufficient_scope":
+                raise GmailAuthError(f"the stored authorization does not allow reading Gmail; {REAUTH_HINT}",
+                                     reason=verdict.reason)
             if verdict.reason == "gmail.quota_exhausted":
                 raise GmailQuotaError(verdict.reason, f"{what}: daily quota exhausted", status=status)
             raise GmailApiError(verdict.reason, f"{what}: HTTP {status} ({verdict.reason})", status=status)
@@ -167,7 +171,7 @@ class GmailApi:
         return n + 1
 
     def profile(self) -> dict[str, Any]:
-        return self._execute(self.service.users().getProfile(userId="me"), "users.getProfile")
+        return self._execute(self._users.getProfile(userId="me"), "users.getProfile")
 
     def resolve_labels(self, wanted: Sequence[str]) -> tuple[str, ...]:
         """Label ids for the configured names or ids (names match case-insensitively)."""
@@ -259,7 +263,7 @@ class GmailApi:
     def _split(self, pending: list[str], results: dict[str, Fetched]) -> None:
         self.stats.splits += 1
         if len(pending) == 1:
-            results[pending[0]] = self._headers_only(pending[0])
+            results[pending[0]] = self._too_big(pending[0])
             return
         half = len(pending) // 2
         log.info("batch response over the cap: splitting %d messages in two", len(pending))
@@ -307,19 +311,27 @@ class GmailApi:
         self.stats.refreshes += 1
         self.http.refresh()
 
-    def _headers_only(self, mid: str) -> Fetched:
-        """A message too big to fetch whole: its headers, from ``format=metadata``."""
-        self.limiter.acquire(1)
-        self.stats.gets += 1
-        try:
-            msg = self._execute(self._messages.get(userId="me", id=mid, format="metadata"), "messages.get")
-        except GmailApiError as exc:
-            if exc.reason == "gmail.not_found":
-                return Fetched(mid, "missing")
-            transient = exc.reason.startswith("gmail.net.") and exc.reason[len("gmail."):] in TRANSIENT_NET
-            if isinstance(exc, GmailQuotaError) or transient or exc.status in (401, 429) or exc.status >= 500:
-                raise
-            return Fetched(mid, exc.reason)
-        payload = msg.get("payload") if isinstance(msg.get("payload"), dict) else {}
-        labels = tuple(str(x) for x in msg.get("labelIds") or () if isinstance(x, str))
-        return Fetched(mid, "headers_only", headers_only(payload.get("headers") or ()), labels)
+    def _too_big(self, mid: str) -> Fetched:
+        """A message too big to fetch whole: its headers and text parts (``format=full``
+        leaves attachments out), or only its headers (``format=metadata``) when even
+        that is over the cap."""
+        for fmt in ("full", "metadata"):
+            self.limiter.acquire(1)
+            self.stats.gets += 1
+            try:
+                msg = self._execute(self._messages.get(userId="me", id=mid, format=fmt), "messages.get")
+            except GmailApiError as exc:
+                if exc.reason == "gmail.not_found":
+                    return Fetched(mid, "missing")
+                if exc.reason == "gmail.net.too_large" and fmt == "full":
+                    continue
+                transient = exc.reason.startswith("gmail.net.") and exc.reason[len("gmail."):] in TRANSIENT_NET
+                if isinstance(exc, GmailQuotaError) or transient or exc.status in (401, 429) or exc.status >= 500:
+                    raise
+                return Fetched(mid, exc.reason)
+            payload = msg.get("payload") if isinstance(msg.get("payload"), dict) else {}
+            labels = tuple(str(x) for x in msg.get("labelIds") or () if isinstance(x, str))
+            if fmt == "full":
+                return Fetched(mid, "text_only", from_full(payload), labels)
+            return Fetched(mid, "headers_only", headers_only(payload.get("headers") or ()), labels)
+        raise AssertionError("unreachable")  # pragma: no cover

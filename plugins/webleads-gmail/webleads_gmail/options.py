@@ -81,7 +81,7 @@ class GmailOptions:
     max_retry_wait: float = 300.0
     timeout: float = 120.0
     max_message_bytes: int = 8 * MiB
-    max_batch_bytes: int = 40 * MiB
+    max_batch_bytes: int = 16 * MiB
 
     @property
     def batch_uri(self) -> str:
@@ -160,7 +160,7 @@ def parse_options(config: SourceConfig) -> GmailOptions:
         max_retry_wait=_num(o, "max_retry_wait", 300.0, 0.0, 86_400.0, where),
         timeout=_num(o, "timeout", 120.0, 1.0, 3600.0, where),
         max_message_bytes=_int(o, "max_message_bytes", 8 * MiB, 64 * 1024, 64 * MiB, where),
-        max_batch_bytes=_int(o, "max_batch_bytes", 40 * MiB, 1 * MiB, 512 * MiB, where),
+        max_batch_bytes=_int(o, "max_batch_bytes", 16 * MiB, 1 * MiB, 512 * MiB, where),
     )
 
 

@@ -86,6 +86,8 @@ def classify(status: int, headers: Mapping[str, str] | None, content: bytes | st
             return Verdict("gmail.rate_limited", True, after)
         if reason in QUOTA_REASONS:
             return Verdict("gmail.quota_exhausted", False, after)
+        if reason == "insufficientPermissions":
+            return Verdict("gmail.insufficient_scope", False)
         return Verdict("gmail.forbidden", False)
     if status in (500, 502, 503, 504):
         return Verdict("gmail.server_error", True, after)

@@ -5,11 +5,11 @@ One run:
 1. ``users.getProfile`` gives the owner's address and the mailbox's current historyId.
 2. **Incremental** (a cursor for the same filter exists): ``history.list`` from the
    cursor's historyId, one page at a time.  Messages added (and, with a label filter,
-   messages that gained a wanted label; without Spam/Trash, messages taken out of
-   them) are fetched unless the store has them, then a checkpoint with the last history
-   record of the page follows, so an interrupted run resumes from the last stored page.
-   With a ``query``, new messages are kept only when ``messages.list`` with that query
-   lists them.
+   messages that gained a wanted label; and messages taken out of Spam, Trash or
+   Drafts) are fetched unless the store has them, then a checkpoint with the last
+   history record of the page follows, so an interrupted run resumes from the last
+   stored page.  With a ``query``, new messages are kept only when ``messages.list``
+   with that query lists them.
 3. **Full** (first run, changed filter, or history expired: HTTP 404, which yields a
    :class:`~webleads_core.records.Resync` first): the historyId of step 1 is recorded,
    ``messages.list`` pages through every message of the filter, messages the store has
@@ -19,9 +19,13 @@ One run:
 Item ids are Gmail message ids, stable across resyncs: the store's dedup (and
 ``context.is_seen``) keeps a rescan from fetching or counting anything twice.
 
-A message that cannot be used (malformed ``raw``, deleted between list and get,
-refused by the API) is skipped and counted in :attr:`GmailSource.stats`, and only
-counts and reason codes are logged.  A failure that retrying does not cure (quota,
+Spam, Trash and drafts are left out unless the options ask for them, in both kinds of
+sync, judged on the labels a message has when it is fetched.  A message that cannot be
+used (malformed ``raw``: ``gmail.raw_invalid``; refused by the API) is yielded as
+:class:`~webleads_core.records.Rejected`: the engine counts it as skipped and
+quarantines its id and reason.  A message deleted between list and get is not an
+error: it is counted in :attr:`GmailSource.stats` and left out.  Logs carry counts and
+reason codes only.  A failure that retrying does not cure (quota,
 credentials, the network) stops the source with no checkpoint past what was stored.
 """
 
@@ -34,14 +38,18 @@ from typing import Any, Callable, Iterator, Mapping
 import attrs
 
 from webleads_core.components import SourceConfig, SourceContext
-from webleads_core.records import Checkpoint, Document, Resync
+from webleads_core.errors import WebleadsError
+from webleads_core.records import Checkpoint, Document, Rejected, Resync
 
 from .cursor import GmailCursor, filter_digest
-from .errors import GmailAuthError, GmailError, HistoryExpired
+from .errors import HistoryExpired
 from .options import GmailOptions, parse_options
 
 log = logging.getLogger("webleads.gmail")
 
+#: Skip reasons that may not recur (an answer garbled once): the message is left for the
+#: next full sync instead of being quarantined as a rejected item.
+RETRY_LATER = frozenset({"gmail.bad_response"})
 #: Recently yielded ids kept in memory: anything older was committed by the engine
 #: (it flushes every 200 items) and ``is_seen`` answers for it.
 RECENT = 4096
@@ -56,6 +64,7 @@ class SyncStats:
     skipped_seen: int = 0
     filtered: int = 0
     missing: int = 0
+    text_only: int = 0
     headers_only: int = 0
     truncated: int = 0
     list_pages: int = 0
@@ -117,7 +126,7 @@ class GmailSource:
         self.stats = SyncStats()
         try:
             yield from _Run(self, context).sync(GmailCursor.from_mapping(cursor))
-        except (GmailAuthError, GmailError) as exc:
+        except WebleadsError as exc:
             # the engine logs only the type and reason of a failed source: say what to do
             # (these messages hold codes and statuses, never content or tokens)
             log.error("source %s: %s", self.name, exc)
@@ -258,7 +267,7 @@ class _Run:
 
     # -- fetching ------------------------------------------------------------------------
 
-    def fetch(self, ids: list[str]) -> Iterator[Document]:
+    def fetch(self, ids: list[str]) -> Iterator[Document | Rejected]:
         todo = []
         for mid in ids:
             if mid in self.recent or self.context.is_seen(mid):
@@ -274,14 +283,18 @@ class _Run:
             if f.status == "missing":
                 self.stats.missing += 1
                 continue
-            if f.status not in ("ok", "headers_only"):
+            if f.status not in ("ok", "text_only", "headers_only"):
                 self.stats.rejected[f.status] += 1
+                if f.status not in RETRY_LATER:
+                    yield Rejected(self.name, f.id, f.status)  # counted, quarantined, not read again
                 continue
             labels = set(f.label_ids)
             if (wanted and not wanted <= labels) or skip & labels:
                 self.stats.filtered += 1
                 continue
-            if f.status == "headers_only":
+            if f.status == "text_only":
+                self.stats.text_only += 1
+            elif f.status == "headers_only":
                 self.stats.headers_only += 1
             self.stats.truncated += f.truncated
             self.stats.messages += 1

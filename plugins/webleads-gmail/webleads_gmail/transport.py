@@ -44,7 +44,7 @@ class SafeTransport:
     """
 
     def __init__(self, *, allow_networks: tuple[str, ...] = (), timeout: float = 120.0,
-                 max_batch_bytes: int = 40 * 1024 * 1024, large_markers: tuple[str, ...] = ("/batch/",
+                 max_batch_bytes: int = 16 * 1024 * 1024, large_markers: tuple[str, ...] = ("/batch/",
                                                                                            "/messages/")) -> None:
         base = dict(allow_networks=allow_networks, deadline=timeout, max_redirects=0, user_agent=USER_AGENT)
         self._small = HttpClient(NetPolicy(max_bytes=SMALL_BODY, **base))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from webleads_core.components import SourceContext
-from webleads_core.records import Checkpoint, Document, Resync
+from webleads_core.records import Checkpoint, Document, Rejected, Resync
 
 from .corpus import messages
 from .standin import GmailStandIn
@@ -28,10 +28,10 @@ def fill(standin: GmailStandIn, count: int, *, start: int = 0,
 
 
 def drain(source: Any, cursor: Any = None, seen: set[str] | None = None) -> dict[str, list[Any]]:
-    """Read a source to the end.  ``seen`` plays the store: documents read are added to
-    it and ``context.is_seen`` answers from it."""
+    """Read a source to the end.  ``seen`` plays the store: documents and rejected items
+    are added to it and ``context.is_seen`` answers from it."""
     seen = set() if seen is None else seen
-    out: dict[str, list[Any]] = {"docs": [], "checkpoints": [], "resyncs": [], "all": []}
+    out: dict[str, list[Any]] = {"docs": [], "checkpoints": [], "resyncs": [], "rejected": [], "all": []}
     for obj in source.read(cursor, SourceContext(is_seen=lambda i: i in seen)):
         out["all"].append(obj)
         if isinstance(obj, Document):
@@ -41,4 +41,7 @@ def drain(source: Any, cursor: Any = None, seen: set[str] | None = None) -> dict
             out["checkpoints"].append(obj)
         elif isinstance(obj, Resync):
             out["resyncs"].append(obj)
+        elif isinstance(obj, Rejected):
+            out["rejected"].append(obj)
+            seen.add(obj.item_id)  # the engine quarantines it and marks it seen
     return out

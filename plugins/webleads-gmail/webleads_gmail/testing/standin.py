@@ -422,6 +422,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
     timeout = 30
+    disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms stalls on keep-alive
 
     def _serve(self) -> None:
         parts = urllib.parse.urlsplit(self.path)
