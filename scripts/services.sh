@@ -16,3 +16,15 @@ else
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends dovecot-imapd
 fi
+
+# -- Chromium: webleads-serve's browser tests drive Debian's headless chromium through chromedriver --
+# Idempotent: does nothing when /usr/bin/chromium and /usr/bin/chromedriver are already there.
+if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
+    echo "services: chromium present"
+else
+    echo "services: installing chromium and chromium-driver (Debian packages)"
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium chromium-driver
+fi

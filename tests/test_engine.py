@@ -135,3 +135,33 @@ def test_items_a_source_rejects_are_counted_and_quarantined(run):
     assert (result.items, result.processed, result.skipped) == (3, 2, 1)
     assert ("test.malformed", 1) in result.reasons
     assert store.counts()["quarantine"] == 1 and store.is_seen("s", "broken-1")
+
+
+def test_a_stop_request_ends_the_run_cleanly(tmp_path):
+    import threading
+
+    stop = threading.Event()
+
+    class Stopper:
+        def __init__(self, config):
+            self.name = config.name
+
+        def read(self, cursor, context):
+            yield Document.from_email(self.name, "a", GOOD, owner="me@webleads-demo.example")
+            yield Checkpoint(self.name, {"n": 1})
+            stop.set()  # SIGTERM arrives here
+            yield Document.from_email(self.name, "b", GOOD2, owner="me@webleads-demo.example")
+            yield Checkpoint(self.name, {"n": 2})
+
+    class SP:
+        @hookimpl
+        def register_sources(self, register):
+            register("stopper", Stopper)
+
+    pm = create_plugin_manager(autoload=False, plugins=(SP(),))
+    pipeline = build_pipeline(Config.from_dict({"sources": [{"type": "stopper", "name": "s"}]}), pm=pm)
+    with SQLiteStore(f"sqlite:///{tmp_path / 's.db'}") as store:
+        result = run_pipeline(pipeline, store, stop=stop)
+        assert result.processed == 1 and store.get_cursor("s") == {"n": 1}
+        assert store.runs()[-1]["status"] == "stopped"
+        assert not store.is_seen("s", "b")

@@ -116,11 +116,14 @@ def run_pipeline(
     progress: Progress | None = None,
     publish: bool = True,
     executor: Any = None,
+    stop: Any = None,
 ) -> RunResult:
     """Run every source of the pipeline into the store, then publish to the sinks.
 
     ``executor`` (see :mod:`webleads_core.engine.executors`) says where the CPU-heavy
-    stages run; the default runs them in this process.
+    stages run; the default runs them in this process.  ``stop`` (a ``threading.Event``)
+    ends the run cleanly between items: what was read is committed with its checkpoint,
+    and the run is recorded as ``stopped``.
     """
     from .executors import LocalExecutor
 
@@ -133,8 +136,10 @@ def run_pipeline(
     status = "ok"
     try:
         for sconf, source in pipeline.sources:
+            if stop is not None and stop.is_set():
+                break
             try:
-                _run_source(pipeline, store, sconf.name, source, policy, counts, progress, executor)
+                _run_source(pipeline, store, sconf.name, source, policy, counts, progress, executor, stop)
             except (PrivacyViolation, KeyboardInterrupt):
                 raise
             except Exception as exc:
@@ -145,7 +150,9 @@ def run_pipeline(
                 detail = str(exc) if isinstance(exc, WebleadsError) else "see -vv"
                 log.error("source %s failed: %s: %s", sconf.name, type(exc).__name__, detail)
                 log.debug("source failure", exc_info=True)
-        if publish and pipeline.sinks:
+        if stop is not None and stop.is_set():
+            status = "stopped"
+        elif publish and pipeline.sinks:
             publish_to_sinks(pipeline, store, policy)
     except KeyboardInterrupt:
         status = "interrupted"
@@ -178,7 +185,7 @@ class _InFlight:
     rejected: list[SkippedItem] = attrs.field(factory=list)
 
 
-def _run_source(pipeline, store, name, source, policy, counts, progress, executor) -> None:
+def _run_source(pipeline, store, name, source, policy, counts, progress, executor, stop=None) -> None:
     """Read one source; process batches on the executor; commit each batch in order with
     the checkpoint that followed it, so a checkpoint never gets ahead of the store."""
     from .executors import BatchJob, run_batch
@@ -252,6 +259,8 @@ def _run_source(pipeline, store, name, source, policy, counts, progress, executo
             commit_oldest()
 
     for obj in source.read(cursor, context):
+        if stop is not None and stop.is_set():
+            break  # what was read so far is drained and committed below
         if isinstance(obj, Checkpoint):
             if obj.source != name:
                 log.warning("source %s yielded a checkpoint for %s: ignored", name, obj.source)
