@@ -42,7 +42,7 @@ def run(
     pipeline = build_pipeline(conf, pm=pm)
     ex = make_executor(executor)
     try:
-        with open_store(conf.store_url, privacy=conf.privacy) as store:
+        with open_store(conf.store_url, privacy=conf.privacy, scoring=conf.scoring) as store:
             return run_pipeline(pipeline, store, progress=Progress(enabled=progress), executor=ex)
     finally:
         ex.close()

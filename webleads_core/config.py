@@ -71,6 +71,7 @@ class Config:
     sinks: tuple[SinkConfig, ...] = ()
     segmenter: str | None = None
     privacy: PrivacyConfig = PrivacyConfig()
+    scoring: Any = None  # ScoringConfig from a [scoring] table, else the store's remembered settings
     base_dir: Path = Path(".")
 
     @classmethod
@@ -91,7 +92,7 @@ class Config:
         base = Path(base_dir)
         if not isinstance(data, Mapping):
             raise ConfigError("config must be a table")
-        unknown = set(data) - {"store", "sources", "sinks", "pipeline", "privacy", "plugins"}
+        unknown = set(data) - {"store", "sources", "sinks", "pipeline", "privacy", "plugins", "scoring"}
         if unknown:
             raise ConfigError(f"unknown top-level keys: {', '.join(sorted(unknown))}")
         store = _table(data, "store")
@@ -138,8 +139,15 @@ class Config:
             bad = sorted(set(privacy) - set(_PRIVACY_KEYS))
             raise ConfigError(f"unknown privacy keys: {', '.join(bad)}")
         pconf = _privacy_config(privacy, base)
+        from .scoring.settings import ScoringConfig
+
+        scoring = _table(data, "scoring")
+        try:
+            sconf = ScoringConfig.from_dict(scoring) if scoring else None
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"scoring: {exc}") from None
         return cls(store_url=url, sources=tuple(sources), sinks=tuple(sinks), segmenter=seg,
-                   privacy=pconf, base_dir=base)
+                   privacy=pconf, scoring=sconf, base_dir=base)
 
 
 def _privacy_config(privacy: Mapping[str, Any], base: Path) -> PrivacyConfig:

@@ -182,10 +182,23 @@ def configure_contacts(p: argparse.ArgumentParser) -> None:
     _store_args(sp)
     sp.add_argument("identifier", help="email, phone (E.164) or contact id")
     sp.add_argument("--format", choices=("text", "json"), default="text")
+    sp.add_argument("--owner", help="show this owner's address book view (their values, completed by the network)")
     ep = sub.add_parser("export", help="write the contacts to a file")
     _store_args(ep)
     ep.add_argument("--format", choices=FORMATS, default="jsonl")
     ep.add_argument("-o", "--output", help="file (default standard output)")
+    cp = sub.add_parser("changes", help="change events: new job, new phone, new address")
+    _store_args(cp)
+    cp.add_argument("--since", help="only changes at or after this date (YYYY-MM-DD or ISO time)")
+    cp.add_argument("--kind", choices=("job", "phone", "address"), action="append",
+                    help="only these kinds (repeatable)")
+    cp.add_argument("--format", choices=("text", "json", "jsonl"), default="text")
+    kp = sub.add_parser("scoring", help="show or change the scoring settings kept in the store")
+    _store_args(kp)
+    kp.add_argument("--k", type=int, help="independent owners/sources needed to publish a value")
+    kp.add_argument("--threshold", type=float, help="combined confidence needed to publish a value (0..1)")
+    kp.add_argument("--half-life-days", type=float, help="days after which an observation weighs half")
+    kp.add_argument("--job-window-days", type=float, help="changes this close in time are one job change")
 
 
 def _published(args: argparse.Namespace):
@@ -196,11 +209,86 @@ def _published(args: argparse.Namespace):
     url = _store_url(args)
     if not Path(url[len("sqlite:///"):]).exists():
         raise ConfigError(f"no store at {url[len('sqlite:///'):]} (run `webleads run` first)")
-    privacy = None if args.store else Config.from_file(args.config).privacy
+    conf = None if args.store else Config.from_file(args.config)
+    privacy = conf.privacy if conf else None
     pipeline = build_pipeline(Config(store_url=url, **({"privacy": privacy} if privacy else {})),
                               pm=args.pm, sources=())
-    store = open_store(url, privacy=privacy)
+    store = open_store(url, privacy=privacy, scoring=conf.scoring if conf else None)
     return store, make_policy(pipeline, store), sealed_contacts
+
+
+def _since(text: str | None):
+    import datetime as dt
+
+    if not text:
+        return None
+    try:
+        t = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ConfigError(f"--since: not a date: {text[:40]!r} (use YYYY-MM-DD)") from None
+    return t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)
+
+
+def _scoring_action(args: argparse.Namespace, store: Any) -> int:
+    import attrs
+
+    changes = {k: v for k, v in (("k", args.k), ("threshold", args.threshold),
+                                 ("half_life_days", args.half_life_days),
+                                 ("job_window_days", args.job_window_days)) if v is not None}
+    if changes:
+        store.set_scoring(attrs.evolve(store.scoring, **changes))
+    print(json.dumps(store.scoring.as_dict(), indent=2))
+    return 0
+
+
+def _status(field: str, v: Any, values: list[str]) -> str:
+    if field in ("email", "phone", "website", "social"):
+        return v.status  # network | private
+    if values and v.value == values[0]:
+        return "current"
+    return "superseded" if v.status == "current" else v.status  # the subject's correction replaced it
+
+
+def field_details(store: Any, contact: Any) -> dict[str, Any]:
+    """Each field of a published contact: current value(s), confidence, support (independent
+    owners or sources), whether the network publishes it, and its history of values."""
+    states = store.field_states(contact.id)
+    pins = dict(store.pins_of(contact.id))
+    conf = dict(contact.confidence)
+    current = {"name": [contact.name], "title": [contact.title], "company": [contact.company],
+               "address": [contact.address], "email": list(contact.emails),
+               "phone": [p.number for p in contact.phones], "website": list(contact.websites),
+               "social": [u for _, u in contact.social]}
+    out: dict[str, Any] = {}
+    for field, values in current.items():
+        values = [v for v in values if v]
+        st = states.get(field)
+        if not values and st is None:
+            continue
+        head = st.value(values[0]) if (st and values) else None
+        out[field] = {
+            "current": values,
+            "confidence": conf.get(field),
+            "support": head.support if head else 0,
+            "published": bool(head and head.published),
+            "pinned": field in pins,
+            "history": [{"value": v.value, "status": _status(field, v, values), "published": v.published,
+                         "first_seen": v.first_seen.isoformat(), "last_seen": v.last_seen.isoformat(),
+                         "support": v.support, "holders": v.believers, "confidence": v.confidence,
+                         "observations": v.observations, **({"type": v.subtype} if v.subtype else {})}
+                        for v in (st.values if st else ())],
+        }
+    return out
+
+
+def change_to_dict(e: Any) -> dict[str, Any]:
+    return e.payload()
+
+
+def render_change_text(d: dict[str, Any]) -> str:
+    moves = "; ".join(f"{f}: {d['before'].get(f)!s} -> {v!s}" for f, v in d["after"].items())
+    return (f"{d['at'][:19]}  {d['kind']:<7} contact {d['contact_id']}  {moves}  "
+            f"(support {d['support']}, confidence {d['confidence']:.2f})")
 
 
 def run_contacts(args: argparse.Namespace) -> int:
@@ -209,14 +297,39 @@ def run_contacts(args: argparse.Namespace) -> int:
 
     store, policy, sealed = _published(args)
     with store:
+        if args.action == "scoring":
+            return _scoring_action(args, store)
+        if args.action == "changes":
+            allowed = {r.contact.id for r in sealed(store, policy)}
+            events = [change_to_dict(e) for e in store.changes(since=_since(args.since), ids=allowed)
+                      if not args.kind or e.kind in args.kind]
+            if args.format == "json":
+                print(json.dumps(events, ensure_ascii=False, indent=2))
+            elif args.format == "jsonl":
+                sys.stdout.write("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in events))
+            else:
+                for e in events:
+                    print(render_change_text(e))
+                print(f"{len(events)} changes")
+            return 0
         if args.action == "show":
             ids = store.find(args.identifier)
             if not ids:
                 raise ConfigError(f"no contact matches {args.identifier!r}")
-            records = list(sealed(store, policy, ids))
+            if args.owner:
+                from ..privacy.stage import publish_contact
+
+                records = [r for r in (publish_contact(c, policy.suppressor)
+                                       for c in store.contacts(ids, view="owner", owner=args.owner)) if r]
+                if not records:
+                    raise ConfigError(f"{args.owner!r} has no published contact matching {args.identifier!r}")
+            else:
+                records = list(sealed(store, policy, ids))
             out = []
             for r in records:
                 d = contact_to_dict(r.contact)
+                d["fields"] = field_details(store, r.contact)
+                d["relationships"] = store.relationships(r.contact.id)
                 d["evidence"] = [e for e in store.evidence_of(r.contact.id)]
                 out.append(d)
             if args.format == "json":
@@ -243,17 +356,32 @@ def run_contacts(args: argparse.Namespace) -> int:
 
 def render_contact_text(d: dict[str, Any]) -> str:
     lines = [f"{d['name'] or '(no name)'}  [{d['kind']}, id {d['id']}]"]
-    for key in ("title", "company", "address"):
-        if d[key]:
-            lines.append(f"  {key}: {d[key]}  (confidence {d['confidence'].get(key, 0):.2f})")
-    for e in d["emails"]:
-        lines.append(f"  email: {e}")
-    for p in d["phones"]:
-        lines.append(f"  phone ({p['type']}): {p['number']}")
-    for w in d["websites"]:
-        lines.append(f"  website: {w}")
-    for net, url in d["social"].items():
-        lines.append(f"  {net}: {url}")
+    fields = d.get("fields")
+    if fields is None:  # a plain contact dict: values only
+        for key in ("title", "company", "address"):
+            if d[key]:
+                lines.append(f"  {key}: {d[key]}  (confidence {d['confidence'].get(key, 0):.2f})")
+        for e in d["emails"]:
+            lines.append(f"  email: {e}")
+        for p in d["phones"]:
+            lines.append(f"  phone ({p['type']}): {p['number']}")
+        for w in d["websites"]:
+            lines.append(f"  website: {w}")
+        for net, url in d["social"].items():
+            lines.append(f"  {net}: {url}")
+    for field, f in (fields or {}).items():
+        where = "pinned by the subject" if f["pinned"] else "network" if f["published"] else "private"
+        conf = f"{f['confidence']:.2f}" if f["confidence"] is not None else "-"
+        lines.append(f"  {field}: {', '.join(map(str, f['current'])) or '(none)'}  "
+                     f"(confidence {conf}, support {f['support']}, {where})")
+        for h in f["history"]:
+            lines.append(f"      {h['status']:<10} {h['value']!s}  {h['first_seen'][:10]} .. {h['last_seen'][:10]}  "
+                         f"support {h['support']}, seen {h['observations']}x, confidence {h['confidence']:.2f}")
+    if d.get("relationships"):
+        lines.append("  relationships:")
+        for r in d["relationships"]:
+            lines.append(f"    {r['owner']}: strength {r['strength']:.2f}, {r['messages']} messages "
+                         f"({r['inbound']} in, {r['outbound']} out), last {str(r['last'])[:10]}")
     lines.append("  evidence:")
     for e in d.get("evidence", []):
         lines.append(f"    {e['observed_at'][:10]} {e['field']}={e['value']!s} "
@@ -350,7 +478,7 @@ def run_demo(args: argparse.Namespace) -> int:
     }, base_dir=work)
     try:
         result = run(conf, pm=args.pm, progress=_progress_default())
-        with open_store(conf.store_url, privacy=conf.privacy) as store:
+        with open_store(conf.store_url, privacy=conf.privacy, scoring=conf.scoring) as store:
             from ..engine.pipeline import build_pipeline
             from ..engine.run import make_policy, sealed_contacts
 
@@ -378,7 +506,8 @@ BUILTIN = (
     ("segment", "print the zones found in each message (your own files only)", configure_segment, run_segment),
     ("run", "run the configured sources into the store, incrementally", configure_run, run_run),
     ("init", "write a commented starter config", configure_init, run_init),
-    ("contacts", "list, show or export the contacts of a store", configure_contacts, run_contacts),
+    ("contacts", "list, show or export the contacts of a store; their change events; scoring settings",
+     configure_contacts, run_contacts),
     ("plugins", "list installed plugins and the components each registers", configure_plugins, run_plugins),
     ("privacy", "opt-outs, subject requests, retention, audit, records of processing, encryption",
      configure_privacy, run_privacy),

@@ -1,8 +1,10 @@
 """The core's own components, registered like any plugin's: local mail sources,
-the rule-based segmenter, the header/signature/record extractors, the file sinks."""
+the rule-based segmenter, the header/signature/record extractors, the default scorer,
+the file sinks and the webhook sink."""
 
 from __future__ import annotations
 
-from . import extractors, local_mail, segmenter, sinks
+from ..scoring import plugin as scoring
+from . import extractors, local_mail, segmenter, sinks, webhook
 
-DEFAULT_PLUGINS = (local_mail, segmenter, extractors, sinks)
+DEFAULT_PLUGINS = (local_mail, segmenter, extractors, scoring, sinks, webhook)

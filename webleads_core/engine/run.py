@@ -301,8 +301,12 @@ def _run_source(pipeline, store, name, source, policy, counts, progress, executo
 
 def publish_to_sinks(pipeline: Pipeline, store: SQLiteStore, policy: privacy.Policy) -> int:
     """Seal every publishable contact and hand the snapshot to each sink."""
+    if hasattr(store, "refresh_changes"):
+        store.refresh_changes()  # change events of this run, before sinks that send them
     sealed = list(sealed_contacts(store, policy))
     for kind, sink in pipeline.sinks:
+        if hasattr(sink, "bind_store"):
+            sink.bind_store(store)  # sinks with an outbox keep it in the run's store
         sink.write([require_sealed(r) for r in sealed])
     return len(sealed)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Iterator
 
 #: How many characters of a line any pattern looks at.
 LINE_CAP = 300
@@ -22,14 +23,75 @@ LINE_CAP = 300
 _ASCII_CASE_PARTNERS = "\u0131\u0130\u017f\u212a"
 
 
+def ascii_twin(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """A case-sensitive twin of a ``(?i)`` pattern for lower-cased ASCII text, or None.
+
+    On an ASCII text ``t``, ``twin.search(t.lower())`` finds the same spans (and groups,
+    lower-cased) as ``pattern.search(t)`` when the pattern has no upper-case letter and
+    none of :data:`_ASCII_CASE_PARTNERS`: under ``(?i)`` an ASCII character then matches a
+    pattern letter exactly when its lower-case form does, ``\\w``, ``\\s``, ``\\d`` and
+    ``\\b`` do not depend on case, and ``lower()`` keeps the length of ASCII text.  Without
+    ``(?i)`` the ``re`` module can skip to the possible first characters and try the
+    branches of an alternation much faster.
+    """
+    src = pattern.pattern
+    if not pattern.flags & re.IGNORECASE or not src.startswith("(?i)"):
+        return None
+    body = src[4:]
+    rest = re.sub(r"\\.", "", re.sub(r"\(\?P[<=]", "(", body))  # escapes and group names out
+    if re.search(r"[A-Z]|\(\?[a-zA-Z-]", rest) or any(ch in _ASCII_CASE_PARTNERS for ch in rest):
+        return None
+    return re.compile(body, pattern.flags & ~re.IGNORECASE)
+
+
+class Caseless:
+    """A ``(?i)`` pattern with its :func:`ascii_twin`: ``search``, ``match`` and ``finditer``
+    give the spans of the pattern's, using the twin on ASCII text (pass ``low``, the
+    text lower-cased, when it is at hand).  Groups come lower-cased on ASCII text."""
+
+    __slots__ = ("pattern", "twin")
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        self.twin = ascii_twin(pattern)
+
+    def search(self, text: str, low: str | None = None) -> re.Match[str] | None:
+        if self.twin is not None and text.isascii():
+            return self.twin.search(text.lower() if low is None else low)
+        return self.pattern.search(text)
+
+    def match(self, text: str, low: str | None = None) -> re.Match[str] | None:
+        if self.twin is not None and text.isascii():
+            return self.twin.match(text.lower() if low is None else low)
+        return self.pattern.match(text)
+
+    def finditer(self, text: str, low: str | None = None) -> Iterator[re.Match[str]]:
+        if self.twin is not None and text.isascii():
+            return self.twin.finditer(text.lower() if low is None else low)
+        return self.pattern.finditer(text)
+
+
 def words_of(alternation: str) -> list[str]:
     """The phrases of an :func:`_alt` alternation (or of a plain ``a|b\\.c`` group), with
     their spaces back; ValueError if one is not a plain phrase."""
     words = []
-    for w in alternation.split("|"):
-        w = w.replace(r"\s{1,3}", " ").replace("\\", "")
-        if not w or any(ch in "()[]{}?*+^$" for ch in w):
-            raise ValueError(f"not a plain phrase: {w!r}")
+    for raw in alternation.split("|"):
+        chars: list[str] = []
+        k = 0
+        src = raw.replace(r"\s{1,3}", " ")
+        while k < len(src):
+            ch = src[k]
+            if ch == "\\" and k + 1 < len(src) and not src[k + 1].isalnum():
+                chars.append(src[k + 1])  # an escaped character stands for itself
+                k += 2
+                continue
+            if ch in "()[]{}?*+^$.\\":
+                raise ValueError(f"not a plain phrase: {raw!r}")
+            chars.append(ch)
+            k += 1
+        w = "".join(chars)
+        if not w:
+            raise ValueError(f"not a plain phrase: {raw!r}")
         if any(ch in _ASCII_CASE_PARTNERS for ch in w):
             # the ASCII prefilters built on these phrases assume that no non-ASCII letter
             # of a phrase matches an ASCII one under (?i)
@@ -178,6 +240,11 @@ for _kind, _words in (("reply-to", _REPLY_TO), ("from", _FROM), ("date", _DATE),
         _LABEL_KIND.setdefault(_w.replace(r"\s{1,3}", " ").replace("\\", ""), _kind)
 
 
+_HEADER_FIELD_CI = Caseless(HEADER_FIELD)
+#: ``\s+`` within a line cut to LINE_CAP characters.
+_BLANKS = re.compile(r"\s{1,300}")
+
+
 def header_field(line: str) -> tuple[str, str] | None:
     """``("from", value)`` for a quoted-header field line, else None.
 
@@ -188,18 +255,22 @@ def header_field(line: str) -> tuple[str, str] | None:
 
 
 def header_field_match(line: str) -> tuple[tuple[str, str], re.Match[str]] | None:
-    """:func:`header_field` and the :data:`HEADER_FIELD` match it comes from."""
+    """:func:`header_field` and the :data:`HEADER_FIELD` match it comes from (on the line
+    lower-cased when it is ASCII: same span, label lower-cased)."""
     head = line[:LINE_CAP]
     if ":" not in head and "：" not in head:
         return None  # every label ends with a colon
     if head.isascii():
-        w = ASCII_WORD.search(head.lower())
+        low = head.lower()
+        w = ASCII_WORD.search(low)
         if w is None or w.group() not in _LABEL_TOKENS:
             return None
-    m = HEADER_FIELD.match(head)
+        m = _HEADER_FIELD_CI.match(head, low)
+    else:
+        m = HEADER_FIELD.match(head)
     if not m:
         return None
-    kind = _LABEL_KIND.get(re.sub(r"\s+", " ", m.group("label").lower()))
+    kind = _LABEL_KIND.get(_BLANKS.sub(" ", m.group("label").lower()))
     if kind is None:
         return None
     return (kind, line[m.end():]), m
@@ -421,9 +492,9 @@ ATTACHMENT = re.compile(
 
 def fold(text: str) -> str:
     """Lower-case, accents removed: ``"Grüße"`` -> ``"gruße"``, ``"Élodie"`` -> ``"elodie"``."""
+    if text.isascii():
+        return text.lower()  # NFKD leaves ASCII text as it is
     nfkd = unicodedata.normalize("NFKD", text.lower())
-    if nfkd.isascii():
-        return nfkd  # no combining marks
     return "".join(c for c in nfkd if not unicodedata.combining(c))
 
 

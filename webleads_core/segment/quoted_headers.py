@@ -32,6 +32,9 @@ _NOTES_ON = re.compile(
 _LOTUS_AT_ORG = re.compile(r"\s@\s[^\s@]{1,60}(?:\s{1,40}\d{1,2}/\d{1,2}/\d{2,4}[^\n]{0,40})?$")
 _TRAILING_DATE = re.compile(r"\s{1,40}\d{1,2}/\d{1,2}/\d{2,4}(?:\s{1,3}\d{1,2}:\d{2}(?::\d{2})?\s{0,3}(?:[AaPp][Mm])?)?\s{0,3}$")
 _PARENS = re.compile(r"\([^()]{0,100}\)")
+#: ``\s+`` on at most 300 (1200) characters.
+_BLANKS = re.compile(r"\s{1,300}")
+_LONG_BLANKS = re.compile(r"\s{1,1200}")
 
 #: Words that end a name when reading an attribution backwards.
 _STOP = frozenset(
@@ -72,7 +75,7 @@ def clean_name(raw: str | None) -> str | None:
         return None
     s = _PARENS.sub(" ", raw[:200])
     s = s.replace("\\\"", "\"")
-    s = re.sub(r"\s+", " ", s).strip(" \t\"'`,;:*")
+    s = _BLANKS.sub(" ", s).strip(" \t\"'`,;:*")
     if not s or "@" in s or "<" in s or ">" in s or "[" in s or "]" in s:
         return None
     if not any(ch.isalpha() for ch in s):
@@ -182,7 +185,7 @@ def _name_before(text: str) -> str | None:
 
 
 def _parse_attribution(text: str) -> list[tuple[str | None, str, str]]:
-    t = re.sub(r"\s+", " ", text[:1200]).strip()
+    t = _LONG_BLANKS.sub(" ", text[:1200]).strip()
     t = t.rstrip(" :：")
     angles = list(_ANGLE.finditer(t))
     email = ""
@@ -234,7 +237,7 @@ def parse_quoted_header(text: str) -> list[tuple[str | None, str, str]]:
         if f is not None:
             kind, value = f
             label = C.HEADER_FIELD.match(line)
-            lab = re.sub(r"\s+", " ", label.group("label").lower()) if label else ""
+            lab = _BLANKS.sub(" ", label.group("label").lower()) if label else ""
             if lab == "sent by":
                 kind = "sender"
             elif lab in ("please respond to", "reply-to", "reply to", "antwort an", "répondre à", "responder a"):

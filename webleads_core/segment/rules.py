@@ -26,7 +26,9 @@ number of lines.
 from __future__ import annotations
 
 import re
-from itertools import groupby
+from bisect import bisect_left
+from itertools import compress, groupby
+from operator import not_
 from typing import Sequence
 
 from ..records import HeaderContact, Zone
@@ -34,6 +36,28 @@ from . import cues as C
 from .quoted_headers import parse_quoted_header
 
 _LINE_CAP = C.LINE_CAP
+_DEVICE_FOOTER = C.Caseless(C.DEVICE_FOOTER)
+_DEVICE_WORDS = C.Caseless(C.DEVICE_WORDS)
+
+# The (?i) patterns of the cues used on every line, with their fast twins for ASCII text
+# (same spans: see cues.Caseless).
+_DISCLAIMER_STRONG = C.Caseless(C.DISCLAIMER_STRONG)
+_DISCLAIMER_WORDS = C.Caseless(C.DISCLAIMER_WORDS)
+_COPYRIGHT = C.Caseless(C.COPYRIGHT)
+_LIST_FOOTER = C.Caseless(C.LIST_FOOTER)
+_TITLE = C.Caseless(C.TITLE)
+_COMPANY = C.Caseless(C.COMPANY)
+_SOCIAL = C.Caseless(C.SOCIAL)
+_PHONE_LABEL = C.Caseless(C.PHONE_LABEL)
+_URL = C.Caseless(C.URL)
+_SIGNOFF = C.Caseless(C.SIGNOFF)
+_THANKS_SENTENCE = C.Caseless(C.THANKS_SENTENCE)
+_GREETING = C.Caseless(C.GREETING)
+_WROTE_END = C.Caseless(C.WROTE_END)
+_WROTE_ANY = C.Caseless(C.WROTE_ANY)
+_ATTRIBUTION_START = C.Caseless(C.ATTRIBUTION_START)
+_FORWARD_SEPARATOR = C.Caseless(C.FORWARD_SEPARATOR)
+_ORIGINAL_SEPARATOR = C.Caseless(C.ORIGINAL_SEPARATOR)
 
 #: Quote levels segmented recursively; deeper quotes are labelled ``quote``.
 MAX_DEPTH = 8
@@ -47,6 +71,15 @@ MAX_DELIMITED_SIG_LINES = 30
 Label = tuple[str, int] | None
 
 
+#: ``[\s,.]+`` on a line of at most 48 characters.
+_NAME_SPLIT = re.compile(r"[\s,.]{1,100}")
+# For _Sender (a longer run only splits into more empty pieces, which are dropped).
+_NAME_JUNK = re.compile(r"<[^<>]{0,300}>|\([^()]{0,100}\)|\[[^\[\]]{0,100}\]")
+_NAME_SEPARATORS = re.compile(r"[\s,.\"'/]{1,300}")
+_LOCAL_SEPARATORS = re.compile(r"[._\-+0-9]{1,100}")
+_NOT_A_Z = re.compile(r"[^a-z]")
+
+
 class _Sender:
     """Name tokens of the sender of a message, to spot a line that names them."""
 
@@ -55,17 +88,17 @@ class _Sender:
     def __init__(self, name: str | None, email: str | None) -> None:
         toks: list[str] = []
         if name:
-            clean = re.sub(r"<[^<>]{0,300}>|\([^()]{0,100}\)|\[[^\[\]]{0,100}\]", " ", name[:200])
-            toks = [t for t in re.split(r"[\s,.\"'/]+", C.fold(clean)) if len(t) >= 2 and "@" not in t]
+            clean = _NAME_JUNK.sub(" ", name[:200])
+            toks = [t for t in _NAME_SEPARATORS.split(C.fold(clean)) if len(t) >= 2 and "@" not in t]
         local = ""
         if email and "@" in email:
             local = C.fold(email.split("@", 1)[0])[:64]
             if not toks:
-                toks = [t for t in re.split(r"[._\-+0-9]+", local) if len(t) >= 2]
+                toks = [t for t in _LOCAL_SEPARATORS.split(local) if len(t) >= 2]
         self.tokens = set(toks)
         self.full = " ".join(toks)
         self.initials = "".join(t[0] for t in toks) if len(toks) >= 2 else ""
-        self.local = re.sub(r"[^a-z]", "", local)
+        self.local = _NOT_A_Z.sub("", local)
         self._seen: dict[str, bool] = {}  # names() of the lines asked about
 
     def __bool__(self) -> bool:
@@ -83,9 +116,9 @@ class _Sender:
 
     def _names(self, line: str) -> bool:
         s = line.strip(" \t-–—~*_>|,")
-        if not s or len(s) > 48 or any(ch.isdigit() for ch in s) or "@" in s:
+        if not s or len(s) > 48 or "@" in s or _has_isdigit(s):
             return False
-        words = [w for w in re.split(r"[\s,.]+", C.fold(s)) if w]
+        words = [w for w in _NAME_SPLIT.split(C.fold(s)) if w]
         if not words or len(words) > 5:
             return False
         if len(words) == 1 and self.initials and words[0] == self.initials:
@@ -139,7 +172,7 @@ def _has_phone(s: str) -> bool:
 def _name_like(s: str) -> bool:
     """A short line of capitalised words or initials: "Jane Doe", "J. R. Smith", "JD"."""
     s = s.strip(" \t-–—~*_|,")
-    if not s or len(s) > 40 or any(ch.isdigit() for ch in s) or "@" in s:
+    if not s or len(s) > 40 or "@" in s or _has_isdigit(s):
         return False
     if s.isupper() and 2 <= len(s) <= 4 and s.isalpha():
         return True  # initials
@@ -166,7 +199,7 @@ def _prose(s: str) -> bool:
         lower = sum(1 for w in alpha if w[0].islower())
         if alpha and lower / len(alpha) >= 0.5:
             return True
-    if len(s) > 90 and not (C.EMAIL.search(s) or C.URL.search(s) or "|" in s):
+    if len(s) > 90 and not (C.EMAIL.search(s) or _URL.search(s) or "|" in s):
         return True
     if n >= 5 and C.SENTENCE_END.search(s) and not s.endswith(":"):
         alpha = [w for w in words if w[:1].isalpha()]
@@ -204,30 +237,30 @@ def _strength(s: str, sender: _Sender | None) -> int:
     if (
         ("@" in s and C.EMAIL.search(s))
         or (digit and _has_phone(s))
-        or ((digit or "+" in s or "(" in s) and C.PHONE_LABEL.search(s))
+        or ((digit or "+" in s or "(" in s) and _PHONE_LABEL.search(s))
         or (digit and C.EXTENSION.match(s))
     ):
         return 2
-    if ("." in s or ":" in s) and C.URL.search(s):
+    if ("." in s or ":" in s) and _URL.search(s):
         return 2
     if s.isascii():
         low = s.lower()
         toks = set(_ASCII_WORD.findall(low))
-        if any(map(low.__contains__, _SOCIAL_LITERALS)) and C.SOCIAL.search(s):
+        if any(map(low.__contains__, _SOCIAL_LITERALS)) and _SOCIAL.search(s, low):
             return 2
         if (digit or not toks.isdisjoint(_ADDRESS_TOKENS)) and C.ADDRESS.search(s):
             return 2
         short = len(s.strip()) <= 60
         if short and (
-            (not toks.isdisjoint(_TITLE_TOKENS) and C.TITLE.search(s))
-            or (not toks.isdisjoint(_COMPANY_TOKENS) and C.COMPANY.search(s))
+            (not toks.isdisjoint(_TITLE_TOKENS) and _TITLE.search(s, low))
+            or (not toks.isdisjoint(_COMPANY_TOKENS) and _COMPANY.search(s, low))
         ):
             return 2
     else:
-        if C.SOCIAL.search(s) or C.ADDRESS.search(s):
+        if _SOCIAL.search(s) or C.ADDRESS.search(s):
             return 2
         short = len(s.strip()) <= 60
-        if short and (C.TITLE.search(s) or C.COMPANY.search(s)):
+        if short and (_TITLE.search(s) or _COMPANY.search(s)):
             return 2
     if sender and sender.names(s):
         return 2
@@ -241,13 +274,15 @@ def _signoff(s: str) -> bool:
     s = s[:_LINE_CAP].strip()
     if len(s) > 60:
         return False
+    low = None
     if s.isascii():
         # the phrase starts the first run of word characters (only dashes, tildes and
         # spaces may come before it): that run must be the first token of a phrase
-        w = _ASCII_WORD.search(s.lower())
+        low = s.lower()
+        w = _ASCII_WORD.search(low)
         if w is None or w.group() not in _SIGNOFF_TOKENS:
             return False
-    m = C.SIGNOFF.match(s)
+    m = _SIGNOFF.match(s, low)
     if not m:
         return False
     rest = s[m.end():].strip(" \t,.!:;-–—~)(")
@@ -263,14 +298,14 @@ def _signoff(s: str) -> bool:
 def _thanks_sentence(s: str) -> bool:
     """ "Thanks for your help!" : a short closing sentence (ends with . ! or ,)."""
     s = s[:_LINE_CAP].strip()
-    return len(s) <= 60 and s.endswith((".", "!", ",")) and bool(C.THANKS_SENTENCE.match(s)) and "?" not in s
+    return len(s) <= 60 and s.endswith((".", "!", ",")) and bool(_THANKS_SENTENCE.match(s)) and "?" not in s
 
 
 def _greeting(s: str) -> bool:
     s = s[:_LINE_CAP].strip()
     if not s or len(s) > 70 or "?" in s or _signoff(s):
         return False
-    m = C.GREETING.match(s)
+    m = _GREETING.match(s)
     if m:
         words = s.split()
         if s.endswith((",", ":", "!")) or len(words) <= 4:
@@ -286,12 +321,18 @@ _DEVICE_FIRST = frozenset(
 )
 
 
+_DEVICE_FIRST_CHARS = frozenset(w[0] for w in _DEVICE_FIRST)
+
+
 def _device(s: str) -> bool:
     s = s[:_LINE_CAP].strip()
+    # (the lower-cased first word starts with the lower-cased first character)
+    if not s or s[0].lower()[:1] not in _DEVICE_FIRST_CHARS:
+        return False
     if len(s) > 100 or s[:14].split(" ", 1)[0].lower() not in _DEVICE_FIRST:
         return False
-    m = C.DEVICE_FOOTER.match(s)
-    return bool(m) and bool(C.DEVICE_WORDS.search(s))
+    low = s.lower() if s.isascii() else None
+    return bool(_DEVICE_FOOTER.match(s, low)) and bool(_DEVICE_WORDS.search(s, low))
 
 
 def _boilerplate(lines: Sequence[str], para: list[int]) -> str | None:
@@ -330,8 +371,16 @@ _DISCLAIMER_HINTS = (
 # match without occurs in the lower-cased text, the pattern cannot match; on other texts
 # the pattern is always run.
 
-#: One of these occurs wherever :data:`cues.DISCLAIMER_STRONG` matches (its branches
-#: written out).
+#: One of these occurs wherever :data:`cues.DISCLAIMER_STRONG` matches in ASCII text (its
+#: branches, shortened to what they share: "confiden" for confidential, confidentiel and
+#: confidencial ...; the branches with non-ASCII letters left out).
+_STRONG_ASCII_LITERALS = (
+    "confiden", "intended ", "named addressee", "privileged", "in error", "prohibi", "unauthori", "disclaimer",
+    "legally", "virus", "vertraulich", "unbefugt", "destinat", "strictement interdit", "riservat",
+    "vertrouwelijk", "geadresseerde", "sigilo", "registered ", "company ", "handelsregister", "amtsgericht",
+    "sitz der gesellschaft", "registro mercantil", "consider the environment",
+)
+#: ... the branches written out.
 _STRONG_LITERALS = (
     "confidential", "intended solely", "intended only", "intended recipient", "named addressee", "privileged",
     "in error", "prohibited", "unauthorised", "unauthorized", "disclaimer", "legally", "virus", "vertraulich",
@@ -374,20 +423,20 @@ def _disclaimer_text(text: str, low: str, nlines: int) -> bool:
     if ascii and not (
         (nlines <= 3 and any(map(low.__contains__, _COPYRIGHT_LITERALS)))
         or (len(text) < 50 and "environment" in low and "print" in low)
-        or (len(text) >= 50 and any(map(low.__contains__, _STRONG_LITERALS)))
+        or (len(text) >= 50 and any(map(low.__contains__, _STRONG_ASCII_LITERALS)))
     ):
         return False  # none of the three ways to a disclaimer below is open
     if not any(map(low.__contains__, _DISCLAIMER_HINTS)):
         return False
-    if nlines <= 3 and (not ascii or any(map(low.__contains__, _COPYRIGHT_LITERALS))) and C.COPYRIGHT.search(text):
+    if nlines <= 3 and (not ascii or any(map(low.__contains__, _COPYRIGHT_LITERALS))) and _COPYRIGHT.search(text, low):
         return True
     if len(text) < 50:
         return "environment" in low and "print" in low
-    if not (not ascii or any(map(low.__contains__, _STRONG_LITERALS))) or not C.DISCLAIMER_STRONG.search(text):
-        return False
+    if not _DISCLAIMER_STRONG.search(text, low):
+        return False  # (on ASCII text, a strong literal was seen above)
     # only "none", "one" or "two or more" matters: the first two of ``findall``
     hits = 0
-    for _ in C.DISCLAIMER_WORDS.finditer(text):
+    for _ in _DISCLAIMER_WORDS.finditer(text, low):
         hits += 1
         if hits >= 2:
             break
@@ -405,7 +454,8 @@ def _list_footer_para(lines: Sequence[str], text: str | None = None, low: str | 
         return False
     for x in lines[:12]:
         t = x[:_LINE_CAP].strip()
-        if _may_match(t, t.lower(), _LIST_FOOTER_LITERALS) and C.LIST_FOOTER.search(t):
+        tl = t.lower()
+        if _may_match(t, tl, _LIST_FOOTER_LITERALS) and _LIST_FOOTER.search(t, tl):
             return True
     return False
 
@@ -419,37 +469,43 @@ def _label_message(
     """Kinds for the lines of one message (None for blank lines); ``blank`` tells which
     lines are blank when the caller knows it already."""
     n = len(lines)
-    kinds: list[str | None] = [None] * n
     if blank is None:
         blank = [_blank(x) for x in lines]
-    nb = [i for i in range(n) if not blank[i]]
+    kinds: list[str | None] = [None if b else "body" for b in blank]
+    nb = list(compress(range(n), map(not_, blank)))
     if not nb:
         return kinds
-    for i in nb:
-        kinds[i] = "body"
 
     # ---- tail: device footers, disclaimers, list footers (paragraph by paragraph, from the end)
     tail_nb = nb[-TAIL_LINES * 2:]
-    paras: list[list[int]] = []
-    for i in tail_nb:
-        if paras and i == paras[-1][-1] + 1:
-            paras[-1].append(i)
-        else:
-            paras.append([i])
-    content_end = n  # first line index of the trailing boilerplate
-    # the kind of each paragraph, computed when the scan from the end reaches it
-    boiler: list[str | None | bool] = [False] * len(paras)
+    # the paragraphs of the tail (runs of consecutive lines), from the last one up, split
+    # off when the scan below reaches them; and their kinds, computed then too
+    paras: list[list[int]] = []  # paras[q]: the q-th paragraph from the end
+    boiler: list[str | None | bool] = []
+    unsplit = len(tail_nb)  # tail_nb[:unsplit] is not split yet
 
-    def boiler_of(p: int) -> str | None:
-        got = boiler[p]
+    def para_at(q: int) -> list[int] | None:
+        nonlocal unsplit
+        while len(paras) <= q and unsplit > 0:
+            start = unsplit - 1
+            while start > 0 and tail_nb[start - 1] == tail_nb[start] - 1:
+                start -= 1
+            paras.append(tail_nb[start:unsplit])
+            boiler.append(False)
+            unsplit = start
+        return paras[q] if q < len(paras) else None
+
+    def boiler_of(q: int) -> str | None:
+        got = boiler[q]
         if got is False:
-            got = boiler[p] = _boilerplate(lines, paras[p])
+            got = boiler[q] = _boilerplate(lines, paras[q])
         return got  # type: ignore[return-value]
 
-    for p in range(len(paras) - 1, -1, -1):
-        para = paras[p]
+    content_end = n  # first line index of the trailing boilerplate
+    q = 0
+    while (para := para_at(q)) is not None:
         texts = [lines[i] for i in para]
-        kind = boiler_of(p)
+        kind = boiler_of(q)
         if kind == "device_footer":
             for i in para:
                 kinds[i] = "device_footer"
@@ -459,9 +515,9 @@ def _label_message(
             for i in para:
                 kinds[i] = "disclaimer"
         elif (
-            p > 0 and len(para) <= 4
+            len(para) <= 4
             and not any(_prose(t[:_LINE_CAP]) or C.HEADERISH.match(t[:_LINE_CAP]) for t in texts)
-            and boiler_of(p - 1) == "disclaimer"
+            and para_at(q + 1) is not None and boiler_of(q + 1) == "disclaimer"
             and any(_strength(t[:_LINE_CAP], sender) == 2 for t in texts)
         ):
             for i in para:
@@ -474,12 +530,16 @@ def _label_message(
         else:
             break
         content_end = para[0]
+        q += 1
     # a device footer inside the last lines (e.g. "Sent from my iPhone" above a signature)
-    content = [i for i in nb if i < content_end and kinds[i] == "body"]
-    for i in content[-6:]:
+    # (the lines labelled above are all at or after content_end: the rest is still body)
+    content = nb[:bisect_left(nb, content_end)]
+    last6 = content[-6:]
+    for i in last6:
         if _device(lines[i]):
             kinds[i] = "device_footer"
-    content = [i for i in content if kinds[i] == "body"]
+    if any(kinds[i] != "body" for i in last6):
+        content = content[:-6] + [i for i in last6 if kinds[i] == "body"]
     while content and C.ATTACHMENT.match(lines[content[-1]][:_LINE_CAP]):
         content.pop()  # attachment markers stay body, after the signature
     if not content:
@@ -498,16 +558,16 @@ def _label_message(
     sig_start = _find_signature(lines, body_lines, sender, _Prose(lines))
     if sig_start is not None:
         # a frame or rule line right above the signature opens it
-        pos = body_lines.index(sig_start)
+        pos = bisect_left(body_lines, sig_start)
         if pos > 0 and C.FRAME_LINE.match(lines[body_lines[pos - 1]][:_LINE_CAP]) and body_lines[pos - 1] >= sig_start - 2:
             sig_start = body_lines[pos - 1]
         elif pos > 1 and sender and sender.names(lines[body_lines[pos - 1]][:_LINE_CAP]):
             sig_start = body_lines[pos - 1]  # "Olivia\n\n-- \nOlivia Chen | VP Product"
-        for i in body_lines:
-            if i >= sig_start:
-                kinds[i] = "signature"
+        start = bisect_left(body_lines, sig_start)
+        for i in body_lines[start:]:
+            kinds[i] = "signature"
         # the sign-off right above the signature
-        above = [i for i in body_lines if i < sig_start]
+        above = body_lines[:start]
         k = len(above) - 1
         while k >= 0 and k >= len(above) - 3:
             t = lines[above[k]]
@@ -557,7 +617,7 @@ def _find_signature(
     # 1. an explicit delimiter ("-- ") near the end (a SIG_DELIMITER line has at most 9
     #    characters: it is anchored at both ends)
     for k in range(m - 1, -1, -1):
-        t = lines[tail[k]][:_LINE_CAP]
+        t = lines[tail[k]]
         if len(t) <= 9 and C.SIG_DELIMITER.match(t):
             after = tail[k + 1:]
             if not after:
@@ -640,7 +700,7 @@ def _trailing_block(
             break  # a wide gap: the signature does not reach further up
         if len(block) >= MAX_SIG_LINES:
             return None  # too long for a signature
-        if C.SENTENCE_END.search(t) and not C.EMAIL.search(t) and not C.URL.search(t):
+        if C.SENTENCE_END.search(t) and not C.EMAIL.search(t) and not _URL.search(t):
             st = _strength(t, sender)
             if st < 2 and not _name_like(t):
                 break  # "Let me know." : a short body sentence
@@ -698,7 +758,7 @@ def _attribution(lines: Sequence[str], j: int) -> int:
     first = lines[j][:_LINE_CAP].strip()
     if not first or _is_quoted(lines[j]) or len(first) > 280:
         return 0
-    starts = bool(C.ATTRIBUTION_START.match(first))
+    starts = bool(_ATTRIBUTION_START.match(first))
     datey = starts or bool(_DATEY.search(first[:100]))
     if not datey and not first.endswith((":", "：")):
         return 0
@@ -734,12 +794,12 @@ def _attribution_text(t: str, starts: bool, datey: bool) -> bool:
     colon = t.endswith((":", "："))
     if not colon and not starts:
         return False  # whatever the verb: both answers below need a colon or an opener
-    if C.WROTE_END.search(t[-60:]):
+    if _WROTE_END.search(t[-60:]):
         # "... wrote:" ; without a colon only when it opens like an attribution
         return colon or starts
     if not colon:
         return False
-    if datey and C.WROTE_ANY.search(t):
+    if datey and _WROTE_ANY.search(t):
         return True  # "Am 25.11.2025 um 15:00 schrieb Max <max@x.de>:"
     if "@" in t and C.ATTRIBUTION_EMAIL_COLON.search(t[-400:]) and not t.lower().startswith(("from", "to", "cc")):
         return True  # "ср, 30 апр. 2025 г. в 15:19, John Doe <doe@example.com>:"
@@ -835,7 +895,7 @@ def _header_block(
     if (
         (ruled or not c0.isascii() or c0.lower() in "bdaic")
         and (low is None or any(map(low.__contains__, _FORWARD_FIRST_WORDS)))
-        and C.FORWARD_SEPARATOR.match(t)
+        and _FORWARD_SEPARATOR.match(t, low)
     ):
         kind = "forward_header"
     elif (
@@ -851,7 +911,7 @@ def _header_block(
         j += 1  # '"Doe, Jane" <jane@x.com> on 04/19/2001\n09:01:03 PM
     elif (
         ruled and (low is None or any(map(low.__contains__, _ORIGINAL_FIRST_WORDS)))
-        and C.ORIGINAL_SEPARATOR.match(t)
+        and _ORIGINAL_SEPARATOR.match(t, low)
     ):
         kind = "reply_header"
     elif ruled and C.RULE_LINE.match(t):
@@ -951,7 +1011,7 @@ def _strip_quote(lines: Sequence[str]) -> list[str]:
 
 def _quoted_flags(lines: Sequence[str]) -> list[bool]:
     """``_is_quoted`` of every line: ``QUOTED`` is ``^ {0,3}>``."""
-    return [x.startswith(">") or (x.startswith(" ") and x[:4].lstrip(" ").startswith(">")) for x in lines]
+    return [(x[0] == ">" or x[0] == " " and x[:4].lstrip(" ")[:1] == ">") if x else False for x in lines]
 
 
 #: The start of a line that may open an attribution, a quoted header block or a device
@@ -960,12 +1020,13 @@ def _quoted_flags(lines: Sequence[str]) -> list[bool]:
 #: words of :data:`cues.DEVICE_FOOTER` ("Sent ...").  Same flags as those patterns, so a
 #: line they match is matched here too.
 _SPLIT_START = re.compile(
-    r"(?i)\s{0,300}(?:[-=_*]"
+    r"(?i)^\s{0,300}(?:[-=_*]"
     r"|(?:on|le|am|el|il giorno|il|op|em|den|w dniu|dnia|dne|kello|päivänä|в)\s"
     r"|begin|début|debut|anfang|inicio|comienzo|inizio|início"
     r"|sent|get|envoyé|envoye|obtenir|télécharger|von|gesendet|outlook|enviado|obtener|obter|inviato"
     r"|scarica|verzonden|verstuurd|skickat|sendt|lähetetty|wysłane|отправлено)"
 )
+_SPLIT_START_CI = C.Caseless(_SPLIT_START)
 _DIGIT = re.compile(r"\d")
 #: The first two letters of the words of :data:`_SPLIT_START` (lower-case ASCII; an opener
 #: followed by a blank, "w dniu", is let through by the blank, non-ASCII ones always).
@@ -988,7 +1049,7 @@ def _maybe_split(cap: str) -> bool:
     two = s[:2]
     if two[:1] in _RULE_FIRST:
         return True
-    if (not two.isascii() or two[1:2].isspace() or two.lower() in _SPLIT_PREFIXES) and _SPLIT_START.match(cap):
+    if (not two.isascii() or two[1:2].isspace() or two.lower() in _SPLIT_PREFIXES) and _SPLIT_START_CI.match(cap):
         return True
     if ":" in cap or "：" in cap:
         if cap.rstrip().endswith((":", "：")) or C.header_field_match(cap) is not None:
@@ -1024,9 +1085,13 @@ def _segment_level(
     def flush() -> None:
         if own:
             kinds = _label_message([lines[i] for i in own], cur_sender, [blank[i] for i in own])
+            labels: dict[str, Label] = {}
             for i, kind in zip(own, kinds):
                 if kind is not None:
-                    out[base + i] = (kind, msg)
+                    lab = labels.get(kind)
+                    if lab is None:
+                        lab = labels[kind] = (kind, msg)
+                    out[base + i] = lab
 
     j = 0
     while j < n:
@@ -1163,7 +1228,7 @@ def _split_after_device(lines: Sequence[str], j: int, memo: dict[int, tuple[str,
         k += 1
     if not rest:
         return False
-    if all(_device(t) or (len(t) > 40 and _maybe_disclaimer(t) and C.DISCLAIMER_WORDS.search(t)) for t in rest):
+    if all(_device(t) or (len(t) > 40 and _maybe_disclaimer(t) and _DISCLAIMER_WORDS.search(t)) for t in rest):
         return False
     if _greeting(rest[0]) or any(_prose(t) for t in rest):
         return True
@@ -1203,8 +1268,8 @@ def segment(text: str, sender: HeaderContact | None = None) -> tuple[Zone, ...]:
     snd = _Sender(sender.name, sender.email) if sender is not None else None
     _segment_level(work, 0, 0, 0, out, snd if snd else None, False, blank)
 
-    nonblank = [i for i in range(n) if not blank[i]]
-    if any(out[i] is None for i in nonblank):
+    nonblank = list(compress(range(n), map(not_, blank)))
+    if None in map(out.__getitem__, nonblank):
         # outer-blank lines join a zone only between two lines of that zone; non-blank
         # lines left unlabelled (">" lines blank inside a quote) take the label of their
         # neighbours

@@ -8,15 +8,17 @@ from typing import Any
 from .sqlite import SQLiteStore
 
 
-def open_store(url: str, *, privacy: Any = None, keyring: Any = None) -> SQLiteStore:
+def open_store(url: str, *, privacy: Any = None, keyring: Any = None, scoring: Any = None) -> SQLiteStore:
     """Open (and migrate) the store at ``url`` (``sqlite:///PATH`` or ``sqlite:///:memory:``).
 
     ``privacy`` is the config's ``[privacy]`` table (retention, encryption key file, opt-out
     secret); ``keyring`` explicit encryption keys.  Without them the store uses what it
     remembers and finds its key itself (``WEBLEADS_STORE_KEY``, ``WEBLEADS_STORE_KEY_FILE``,
     ``<store>.keys``); an encrypted store whose key is not found raises :class:`StoreError`.
+    ``scoring`` the scoring settings (:class:`webleads_core.scoring.ScoringConfig` or a dict);
+    without them the store's remembered settings apply.
     """
-    return SQLiteStore(url, privacy=privacy, keyring=keyring)
+    return SQLiteStore(url, privacy=privacy, keyring=keyring, scoring=scoring)
 
 
 __all__ = ["SQLiteStore", "open_store"]

@@ -1,87 +1,91 @@
 """Turning a contact's evidence rows into its current values.
 
-Per field and value, confidences of independent items combine as a noisy-or
-(``1 - prod(1 - c)``), discounted by age relative to the newest observation of the
-contact (half-life one year) so that a newer title can win over an older one.
-Single-valued fields (name, title, company, address) keep the best value;
-emails, phones, websites keep every value, best first.
+The judgement lives in :mod:`webleads_core.scoring.timeline`: observations are weighed
+by confidence and age (configurable half-life), grouped so that one owner's mailbox, one
+web site or one sender's repeated signature counts once, and a value enters the network
+view when ``k`` independent groups agree.  Single-valued fields (name, title, company,
+address) take the current value (network value, else the best private belief);
+emails, phones, websites and social profiles keep every value, published ones first.
+
+Views: ``current`` (the default: what the store believes, for the store's own exports),
+``network`` (only published values: what every owner may see) and an owner's view
+(their own address book, completed by the network).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from typing import Iterable, Sequence
 
 import attrs
 
 from ..records import Contact, Phone, SourceRef
+from ..scoring import ScoringConfig
+from ..scoring.timeline import FieldState, Obs, evaluate, observations, owner_beliefs
 
-HALF_LIFE_DAYS = 365.0
 SINGLE = ("name", "title", "company", "address")
+_DEFAULT = ScoringConfig()
 
 
-def build_contact(contact_id: int, rows: Sequence[Sequence]) -> Contact:
+def build_contact(contact_id: int, rows: Sequence[Sequence], cfg: ScoringConfig | None = None, *,
+                  view: str = "current", owner: str | None = None,
+                  obs: Sequence[Obs] | None = None, states: dict[str, FieldState] | None = None) -> Contact:
     """``rows``: (field, value, subtype, kind, role, source, item_id, owner, extractor,
     method, observed_at, confidence) tuples for one contact."""
     if not rows:
         return Contact(id=contact_id)
-    times = [dt.datetime.fromisoformat(r[10]) for r in rows]
-    newest = max(times)
-    # per (field, value): best confidence per item, then noisy-or over items
-    per_item: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
-    last: dict[tuple[str, str], dt.datetime] = {}
-    subtypes: dict[tuple[str, str], dict[str | None, float]] = defaultdict(lambda: defaultdict(float))
-    for r, t in zip(rows, times):
-        field, value, subtype, item, conf = r[0], r[1], r[2], r[6], float(r[11])
-        age = (newest - t).total_seconds() / 86400.0
-        w = conf * 0.5 ** (age / HALF_LIFE_DAYS)
-        k = (field, value)
-        per_item[k][item] = max(per_item[k].get(item, 0.0), w)
-        last[k] = max(last.get(k, t), t)
-        subtypes[k][subtype] += conf
-    score: dict[tuple[str, str], float] = {}
-    for k, items in per_item.items():
-        p = 1.0
-        for c in items.values():
-            p *= 1.0 - min(c, 0.999)
-        score[k] = 1.0 - p
+    cfg = cfg or _DEFAULT
+    obs = observations(rows) if obs is None else obs
+    states = evaluate(obs, cfg) if states is None else states
+    mine = owner_beliefs(obs, owner, cfg) if owner else {}
 
-    def ranked(field: str) -> list[str]:
-        vals = [k for k in score if k[0] == field]
-        vals.sort(key=lambda k: (-score[k], -last[k].timestamp(), k[1]))
-        return [k[1] for k in vals]
+    def values(field: str) -> list[str]:
+        st = states.get(field)
+        if st is None:
+            return []
+        base = list(st.network if view in ("network", "owner") else st.current)
+        if field in mine:
+            own = list(mine[field])
+            if field in SINGLE:
+                return own
+            return own + [v for v in base if v not in own]
+        return base
 
-    best = {f: (ranked(f)[:1] or [None])[0] for f in SINGLE}
+    def conf(field: str, value: str) -> float:
+        st = states[field].value(value)
+        return st.confidence if st and st.confidence else max((o.confidence for o in obs if o.field == field
+                                                               and o.value == value), default=0.0)
+
+    single = {f: (values(f)[:1] or [None])[0] for f in SINGLE}
     confidence: dict[str, float] = {}
     for f in ("name", "title", "company", "address", "email", "phone", "website", "social"):
-        vals = ranked(f)
+        vals = values(f)
         if vals:
-            confidence[f] = round(score[(f, vals[0])], 3)
+            confidence[f] = round(conf(f, vals[0]), 3)
     phones = []
-    for number in ranked("phone"):
-        st = subtypes[("phone", number)]
-        phones.append(Phone(number=number, type=max(st, key=lambda s: (st[s], s or "")) or "other"))
+    for number in values("phone"):
+        st = states["phone"].value(number)
+        phones.append(Phone(number=number, type=(st.subtype if st else None) or "other"))
     social: dict[str, str] = {}
-    for url in ranked("social"):
-        net = max(subtypes[("social", url)], key=lambda s: subtypes[("social", url)][s]) or "other"
-        social.setdefault(net, url)
-    kinds = {r[3] for r in rows if r[0] == "email"} or {r[3] for r in rows}
-    roles = {r[4] for r in rows}
+    for url in values("social"):
+        st = states["social"].value(url)
+        social.setdefault((st.subtype if st else None) or "other", url)
+    kinds = {o.kind for o in obs if o.field == "email"} or {o.kind for o in obs}
+    roles = {o.role for o in obs}
     role = "sender" if "sender" in roles else "recipient" if "recipient" in roles else "quoted"
-    refs = sorted({SourceRef(item=r[6], extractor=r[8], method=r[9], source=r[5]) for r in rows},
+    refs = sorted({SourceRef(item=o.item, extractor=o.extractor, method=o.method, source=o.source) for o in obs},
                   key=lambda s: (s.source, s.item, s.extractor, s.method))
     return Contact(
         id=contact_id,
-        name=best["name"], title=best["title"], company=best["company"], address=best["address"],
-        emails=tuple(ranked("email")), phones=tuple(phones), websites=tuple(ranked("website")),
+        name=single["name"], title=single["title"], company=single["company"], address=single["address"],
+        emails=tuple(values("email")), phones=tuple(phones), websites=tuple(values("website")),
         social=tuple(sorted(social.items())),
         kind="person" if "person" in kinds else "role",
         role=role,
         confidence=tuple(sorted(confidence.items())),
         sources=tuple(refs),
-        owners=tuple(sorted({r[7] for r in rows if r[7]})),
-        first_seen=min(times), last_seen=newest,
+        owners=tuple(sorted({o.owner for o in obs if o.owner})),
+        first_seen=min(o.at for o in obs), last_seen=max(o.at for o in obs),
     )
 
 

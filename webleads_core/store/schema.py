@@ -122,6 +122,47 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TRIGGER audit_append_only BEFORE DELETE ON audit
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     """,
+    # 3: scoring and change events (issue 8): contacts whose judgement must be replayed,
+    # change events (values encrypted like evidence), and the webhook sink's durable outbox
+    """
+    CREATE TABLE dirty (                 -- contacts with new evidence since their events were computed
+        contact_id INTEGER PRIMARY KEY
+    );
+    INSERT INTO dirty SELECT id FROM contacts;
+    CREATE TABLE events (
+        id TEXT PRIMARY KEY,             -- stable digest: the same change replayed is the same row
+        contact_id INTEGER NOT NULL,
+        kind TEXT NOT NULL,              -- job | phone | address
+        at TEXT NOT NULL,                -- when the change became established
+        payload BLOB NOT NULL,           -- JSON before/after/evidence (ciphertext when encrypted)
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX events_at ON events(at);
+    CREATE INDEX events_contact ON events(contact_id);
+    CREATE TABLE outbox (                -- what a webhook sink still has to deliver
+        id INTEGER PRIMARY KEY,
+        target TEXT NOT NULL,            -- digest of the receiver URL
+        key TEXT NOT NULL,               -- idempotency key sent with the request
+        kind TEXT NOT NULL,              -- contact | change
+        contact_id INTEGER NOT NULL,
+        payload BLOB NOT NULL,           -- JSON body (ciphertext when encrypted)
+        status TEXT NOT NULL DEFAULT 'pending',   -- pending | delivered | rejected
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_at TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        delivered_at TEXT,
+        last_error TEXT,                 -- a reason code, never a response body
+        UNIQUE (target, key)
+    );
+    CREATE INDEX outbox_due ON outbox(target, status, next_at);
+    CREATE INDEX outbox_contact ON outbox(contact_id);
+    CREATE TABLE webhook_state (         -- the last contact version queued per receiver
+        target TEXT NOT NULL,
+        contact_id INTEGER NOT NULL,
+        digest TEXT NOT NULL,
+        PRIMARY KEY (target, contact_id)
+    ) WITHOUT ROWID;
+    """,
 )
 
 

@@ -18,6 +18,12 @@ Privacy in the store (issue 9):
 - erasure deletes every row of a contact and rewrites the file (``secure_delete``,
   ``VACUUM``, WAL truncated), so no byte of it stays on disk;
 - the audit log is hash-chained and anchored (:mod:`webleads_core.privacy.audit`).
+
+Scoring (issue 8): contacts are judged when they are read (:mod:`webleads_core.scoring`):
+every read replays the contact's evidence, so a change of the scoring settings applies to
+everything at once and no derived value can drift from its evidence.  A batch only marks
+the contacts it touched as *dirty*; :meth:`SQLiteStore.refresh_changes` replays those and
+stores their change events once (stable ids), encrypted like evidence, erased with them.
 """
 
 from __future__ import annotations
@@ -37,6 +43,8 @@ from ..privacy.crypto import FieldCipher, Keyring, default_key_file, discover_ke
 from ..privacy.retention import Retention
 from ..privacy.suppress import Suppressor, identifier_forms, load_key, load_or_create_key
 from ..records import Contact, Evidence, SkippedItem
+from ..scoring import ChangeEvent, ScoringConfig, detect, evaluate, observations, relationships
+from ..scoring.timeline import FieldState, Obs
 from . import materialize, resolve
 from .schema import migrate
 
@@ -93,10 +101,13 @@ class SQLiteStore:
         clock: the store's clock (tests); aware UTC datetimes.
         discover_key: look for a keyring when none is given (``webleads privacy encrypt``
             opens a plain store without looking).
+        scoring: the scoring settings (:class:`ScoringConfig` or a dict); remembered in the
+            store and audited when they change.  Without them the remembered ones apply.
     """
 
     def __init__(self, url: str = "sqlite:///:memory:", *, privacy: Any = None, keyring: Keyring | None = None,
-                 clock: Callable[[], dt.datetime] | None = None, discover_key: bool = True) -> None:
+                 clock: Callable[[], dt.datetime] | None = None, discover_key: bool = True,
+                 scoring: ScoringConfig | Mapping[str, Any] | None = None) -> None:
         if not url.startswith("sqlite:///"):
             raise StoreError(f"not a sqlite URL: {url.split(':', 1)[0]!r}")
         path = url[len("sqlite:///"):] or ":memory:"
@@ -131,6 +142,7 @@ class SQLiteStore:
             self._setup_encryption(keyring, discover_key)
             self._backfill_lookups()
             self.retention = self._setup_retention()
+            self.scoring = self._setup_scoring(scoring)
         except sqlite3.DatabaseError as exc:
             self.conn.close()
             raise StoreError(f"cannot open store {path}: {exc}") from None
@@ -245,6 +257,27 @@ class SQLiteStore:
                                          "previous": current.as_dict() if stored else None})
         return wanted
 
+    def _setup_scoring(self, wanted: ScoringConfig | Mapping[str, Any] | None) -> ScoringConfig:
+        stored = self.meta_get("scoring")
+        current = ScoringConfig.from_dict(json.loads(stored)) if stored else ScoringConfig()
+        if wanted is None:
+            return current
+        if not isinstance(wanted, ScoringConfig):
+            wanted = ScoringConfig.from_dict(wanted)
+        if stored is None or wanted != current:
+            self.set_scoring(wanted)
+        return wanted
+
+    def set_scoring(self, cfg: ScoringConfig) -> None:
+        """Change the scoring settings: remembered, audited, and every contact's change
+        events are replayed under the new rules (events already stored stay)."""
+        previous = self.meta_get("scoring")
+        self.meta_set("scoring", json.dumps(cfg.as_dict(), sort_keys=True))
+        self.conn.execute("INSERT OR IGNORE INTO dirty SELECT id FROM contacts")
+        self.scoring = cfg
+        self.audit("config.change", {"scoring": cfg.as_dict(),
+                                     "previous": json.loads(previous) if previous else None})
+
     def record_config(self, summary: Mapping[str, Any]) -> bool:
         """Remember a (non-personal) summary of the privacy settings; audit it when it
         changed since the last time.  Returns whether it changed."""
@@ -344,6 +377,7 @@ class SQLiteStore:
                     continue
                 touched.add(cid)
                 c.executemany(_INSERT_EVIDENCE, [self._evidence_row(e, cid) for e in group])
+            c.executemany("INSERT OR IGNORE INTO dirty VALUES (?)", [(t,) for t in touched])
             c.executemany("INSERT OR IGNORE INTO items VALUES (?,?,?)",
                           [(s, item_digest(s, i), now) for s, i in seen])
             c.executemany("INSERT OR REPLACE INTO quarantine VALUES (?,?,?,?,?)",
@@ -403,6 +437,12 @@ class SQLiteStore:
         c.execute("INSERT OR IGNORE INTO restrictions (contact_id, request_id, since) "
                   "SELECT ?, request_id, since FROM restrictions WHERE contact_id=?", (cid, other))
         c.execute("DELETE FROM restrictions WHERE contact_id=?", (other,))
+        # change events and queued deliveries follow the person; the merged contact is replayed
+        for table in ("events", "outbox"):
+            c.execute(f"UPDATE {table} SET contact_id=? WHERE contact_id=?", (cid, other))
+        c.execute("DELETE FROM webhook_state WHERE contact_id=?", (other,))
+        c.execute("DELETE FROM dirty WHERE contact_id=?", (other,))
+        c.execute("INSERT OR IGNORE INTO dirty VALUES (?)", (cid,))
         c.execute("DELETE FROM contacts WHERE id=?", (other,))
 
     # -- reading -------------------------------------------------------------------
@@ -421,10 +461,18 @@ class SQLiteStore:
                 r[8] = self._dec(r[8], f"evidence.owner|{eid}")
             yield tuple(r)
 
-    def contacts(self, ids: Iterable[int] | None = None, *, include_hidden: bool = False) -> Iterator[Contact]:
+    def contacts(self, ids: Iterable[int] | None = None, *, include_hidden: bool = False,
+                 view: str = "current", owner: str | None = None) -> Iterator[Contact]:
         """Current contacts, built from their evidence and the subjects' own corrections
         (in id order).  Contacts under restriction or past their retention date are left
-        out unless ``include_hidden`` (a subject's access request)."""
+        out unless ``include_hidden`` (a subject's access request).
+
+        ``view``: ``current`` (what the store believes), ``network`` (only values that
+        ``k`` independent owners or sources support; contacts with none are left out) or
+        ``owner`` (``owner``'s own address book completed by the network; contacts the owner
+        never saw are left out)."""
+        if view not in ("current", "network", "owner") or (view == "owner") != bool(owner):
+            raise ValueError("view is current, network, or owner with an owner")
         wanted = list(ids) if ids is not None else None
         if wanted is not None and not wanted:
             return
@@ -438,10 +486,157 @@ class SQLiteStore:
         pins = self._pins(keep)
         for cid in sorted(grouped):
             if (keep is None or cid in keep) and cid not in hidden:
-                yield materialize.apply_pins(materialize.build_contact(cid, grouped[cid]), pins.get(cid, ()))
+                rows = grouped[cid]
+                if view == "owner" and not any((r[7] or "").lower() == owner.lower() for r in rows):  # type: ignore[union-attr]
+                    continue
+                contact = materialize.build_contact(cid, rows, self.scoring, view=view, owner=owner)
+                if view == "network" and not (contact.name or contact.title or contact.company or contact.emails
+                                              or contact.phones or contact.address or contact.websites):
+                    continue
+                yield materialize.apply_pins(contact, pins.get(cid, ()))
 
     def contact(self, contact_id: int) -> Contact | None:
         return next(self.contacts([contact_id]), None)
+
+    # -- scoring, history and change events ---------------------------------------------------
+
+    def _observations(self, contact_id: int) -> list[Obs]:
+        return observations(r[1:] for r in self._evidence_rows("WHERE contact_id=?", (contact_id,)))
+
+    def field_states(self, contact_id: int) -> dict[str, FieldState]:
+        """Each field's current value, network value, support and history (the subject's own
+        corrections are not applied here: see :meth:`pins_of`)."""
+        return evaluate(self._observations(contact_id), self.scoring)
+
+    def relationships(self, contact_id: int, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+        """Each owner's tie to the contact, from message metadata only.  Recency is counted
+        back from ``now``, by default the newest observation in the store (so an archive
+        imported today is judged against its own time, not against today)."""
+        if now is None:
+            newest = self.conn.execute("SELECT max(observed_at) FROM evidence").fetchone()[0]
+            now = _parse_time(newest) if newest else self._clock()
+        return [r.as_dict() for r in relationships(self._observations(contact_id), now)]
+
+    def _event_digest(self, text: str) -> str:
+        plain = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        return self.cipher.digest(plain) if self.cipher else plain
+
+    def refresh_changes(self) -> int:
+        """Replay the contacts touched since the last refresh and store their change events
+        (each id once; a replay that moves an event's time updates it).  Returns how many
+        events are new."""
+        c = self.conn
+        ids = [r[0] for r in c.execute("SELECT contact_id FROM dirty ORDER BY contact_id")]
+        new = 0
+        now = self._clock().isoformat()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            grouped = materialize.group_rows(self._evidence_rows(f"WHERE contact_id IN ({marks})", tuple(chunk)))
+            pins = self._pins(set(chunk))
+            c.execute("BEGIN IMMEDIATE")
+            try:
+                for cid in chunk:
+                    rows = grouped.get(cid)
+                    if not rows:
+                        continue
+                    obs = observations(rows)
+                    events = detect(cid, evaluate(obs, self.scoring), self.scoring,
+                                    signature_items=frozenset(o.item for o in obs if o.method == "signature"),
+                                    pinned=frozenset(f for f, _ in pins.get(cid, ())),
+                                    digest=self._event_digest)
+                    for e in events:
+                        body = json.dumps(e.payload(), sort_keys=True, ensure_ascii=False)
+                        payload = self._enc(body, f"events.payload|{e.id}")
+                        if c.execute("INSERT OR IGNORE INTO events (id, contact_id, kind, at, payload, created_at) "
+                                     "VALUES (?,?,?,?,?,?)",
+                                     (e.id, cid, e.kind, e.at.isoformat(), payload, now)).rowcount:
+                            new += 1
+                        else:
+                            c.execute("UPDATE events SET at=?, payload=?, contact_id=? WHERE id=?",
+                                      (e.at.isoformat(), payload, cid, e.id))
+                c.execute(f"DELETE FROM dirty WHERE contact_id IN ({marks})", tuple(chunk))
+                c.execute("COMMIT")
+            except BaseException:
+                if c.in_transaction:
+                    c.execute("ROLLBACK")
+                raise
+        return new
+
+    def changes(self, since: dt.datetime | None = None, ids: Iterable[int] | None = None, *,
+                include_hidden: bool = False, refresh: bool = True) -> list[ChangeEvent]:
+        """Change events (oldest first), after replaying dirty contacts.  Events of contacts
+        under restriction or past retention are left out unless ``include_hidden``."""
+        if refresh:
+            self.refresh_changes()
+        where, args = [], []
+        if since is not None:
+            where.append("at >= ?")
+            args.append(since.isoformat())
+        sql = "SELECT id, contact_id, payload FROM events"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        keep = set(ids) if ids is not None else None
+        hidden = set() if include_hidden else self.hidden_ids()
+        out = []
+        for eid, cid, payload in self.conn.execute(sql + " ORDER BY at, id", args):
+            if cid in hidden or (keep is not None and cid not in keep):
+                continue
+            d = json.loads(self._dec(payload, f"events.payload|{eid}") or "{}")
+            out.append(ChangeEvent(id=eid, contact_id=cid, kind=d["kind"], at=_parse_time(d["at"]),
+                                   before=d["before"], after=d["after"], support=d["support"],
+                                   confidence=d["confidence"], evidence=tuple(d["evidence"])))
+        return out
+
+    # -- the webhook sink's outbox ------------------------------------------------------------
+
+    def outbox_put(self, target: str, items: Iterable[tuple[str, str, int, str]]) -> int:
+        """Queue ``(key, kind, contact_id, body)`` for ``target`` unless the key is queued
+        already (idempotent).  Returns how many were new."""
+        c = self.conn
+        now = self._clock().isoformat()
+        n = 0
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            for key, kind, cid, body in items:
+                aad = f"outbox.payload|{target}|{key}"
+                n += c.execute("INSERT OR IGNORE INTO outbox (target, key, kind, contact_id, payload, next_at, "
+                               "created_at) VALUES (?,?,?,?,?,?,?)",
+                               (target, key, kind, cid, self._enc(body, aad), now, now)).rowcount
+            c.execute("COMMIT")
+        except BaseException:
+            if c.in_transaction:
+                c.execute("ROLLBACK")
+            raise
+        return n
+
+    def outbox_pending(self, target: str, limit: int = 1000) -> list[dict[str, Any]]:
+        """Pending deliveries of ``target``, oldest first."""
+        rows = self.conn.execute(
+            "SELECT id, key, kind, contact_id, payload, attempts, next_at FROM outbox "
+            "WHERE target=? AND status='pending' ORDER BY id LIMIT ?", (target, limit)).fetchall()
+        return [{"id": r[0], "key": r[1], "kind": r[2], "contact_id": r[3],
+                 "body": self._dec(r[4], f"outbox.payload|{target}|{r[1]}"), "attempts": r[5],
+                 "next_at": _parse_time(r[6])} for r in rows]
+
+    def outbox_mark(self, row_id: int, *, status: str, attempts: int, next_at: dt.datetime | None = None,
+                    error: str | None = None) -> None:
+        now = self._clock()
+        self.conn.execute("UPDATE outbox SET status=?, attempts=?, next_at=?, last_error=?, delivered_at=? "
+                          "WHERE id=?", (status, attempts, (next_at or now).isoformat(), error,
+                                         now.isoformat() if status == "delivered" else None, row_id))
+
+    def outbox_counts(self, target: str | None = None) -> dict[str, int]:
+        sql = "SELECT status, count(*) FROM outbox" + (" WHERE target=?" if target else "") + " GROUP BY status"
+        return dict(self.conn.execute(sql, (target,) if target else ()).fetchall())
+
+    def webhook_digest(self, target: str, contact_id: int) -> str | None:
+        row = self.conn.execute("SELECT digest FROM webhook_state WHERE target=? AND contact_id=?",
+                                (target, contact_id)).fetchone()
+        return row[0] if row else None
+
+    def set_webhook_digest(self, target: str, contact_id: int, digest: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO webhook_state VALUES (?,?,?)", (target, contact_id, digest))
 
     def find(self, identifier: str) -> list[int]:
         """Contact ids matching an email, a phone (E.164) or a contact id."""
@@ -586,7 +781,8 @@ class SQLiteStore:
         c.execute("BEGIN IMMEDIATE")
         try:
             for cid in contact_ids:
-                for table in ("evidence", "identifiers", "pins", "restrictions"):
+                for table in ("evidence", "identifiers", "pins", "restrictions", "events", "outbox",
+                              "webhook_state", "dirty"):
                     c.execute(f"DELETE FROM {table} WHERE contact_id=?", (cid,))
                 n += c.execute("DELETE FROM contacts WHERE id=?", (cid,)).rowcount
             c.execute("COMMIT")
@@ -716,6 +912,16 @@ class SQLiteStore:
                     c.execute("UPDATE pins SET value=? WHERE contact_id=? AND field=?",
                               (cipher.encrypt(value, f"pins.value|{field}"), cid, field))
                     n += 1
+            # change events get keyed ids and encrypted payloads; queued deliveries too
+            for eid, payload in c.execute("SELECT id, payload FROM events").fetchall():
+                new = cipher.digest(eid)
+                c.execute("UPDATE events SET id=?, payload=? WHERE id=?",
+                          (new, cipher.encrypt(payload, f"events.payload|{new}"), eid))
+                n += 1
+            for oid, target, key, payload in c.execute("SELECT id, target, key, payload FROM outbox").fetchall():
+                c.execute("UPDATE outbox SET payload=? WHERE id=?",
+                          (cipher.encrypt(payload, f"outbox.payload|{target}|{key}"), oid))
+                n += 1
             self._start_encryption(cipher)
             c.execute("COMMIT")
         except BaseException:
@@ -752,6 +958,16 @@ class SQLiteStore:
                     c.execute("UPDATE pins SET value=? WHERE contact_id=? AND field=?",
                               (new.encrypt(old.decrypt(value, aad) or "", aad), cid, field))
                     n += 1
+            for eid, payload in c.execute("SELECT id, payload FROM events").fetchall():
+                aad = f"events.payload|{eid}"
+                c.execute("UPDATE events SET payload=? WHERE id=?",
+                          (new.encrypt(old.decrypt(payload, aad) or "", aad), eid))
+                n += 1
+            for oid, target, key, payload in c.execute("SELECT id, target, key, payload FROM outbox").fetchall():
+                aad = f"outbox.payload|{target}|{key}"
+                c.execute("UPDATE outbox SET payload=? WHERE id=?",
+                          (new.encrypt(old.decrypt(payload, aad) or "", aad), oid))
+                n += 1
             self._start_encryption(new)
             c.execute("COMMIT")
         except BaseException:

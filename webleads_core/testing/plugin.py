@@ -71,7 +71,7 @@ def webleads_run(webleads_pm, tmp_path) -> Callable[[Mapping[str, Any]], RunOutc
         data.setdefault("store", {"url": "sqlite:///store.db"})
         conf = Config.from_dict(data, base_dir=tmp_path)
         pipeline = build_pipeline(conf, pm=webleads_pm)
-        with open_store(conf.store_url, privacy=conf.privacy) as store:
+        with open_store(conf.store_url, privacy=conf.privacy, scoring=conf.scoring) as store:
             result = run_pipeline(pipeline, store)
             policy = make_policy(pipeline, store)
             contacts = tuple(r.contact for r in sealed_contacts(store, policy))
