@@ -147,8 +147,10 @@ def run_pipeline(
                 counts.failed_sources.append(sconf.name)
                 # webleads errors carry no personal data by contract: their message is shown;
                 # anything else only by type (its message may hold item content)
-                detail = str(exc) if isinstance(exc, WebleadsError) else "see -vv"
-                log.error("source %s failed: %s: %s", sconf.name, type(exc).__name__, detail)
+                if isinstance(exc, WebleadsError):
+                    log.error("source %s failed (%s): %s", sconf.name, exc.reason, exc)
+                else:
+                    log.error("source %s failed: %s (see -vv)", sconf.name, type(exc).__name__)
                 log.debug("source failure", exc_info=True)
         if stop is not None and stop.is_set():
             status = "stopped"

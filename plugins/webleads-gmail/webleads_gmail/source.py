@@ -125,12 +125,9 @@ class GmailSource:
     def read(self, cursor: Mapping[str, Any] | None, context: SourceContext) -> Iterator[Any]:
         self.stats = SyncStats()
         try:
+            # a WebleadsError raised here (auth, quota) is shown by the engine in one line with
+            # its reason code; its message holds codes and statuses, never content or tokens
             yield from _Run(self, context).sync(GmailCursor.from_mapping(cursor))
-        except WebleadsError as exc:
-            # the engine logs only the type and reason of a failed source: say what to do
-            # (these messages hold codes and statuses, never content or tokens)
-            log.error("source %s: %s", self.name, exc)
-            raise
         finally:
             s = self.stats
             if s.rejected or s.missing:
