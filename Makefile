@@ -12,7 +12,7 @@ $(BIN)/python:
 
 # Reinstall when any pyproject changes: the core, every plugin, every model package, the template plugin.
 $(STAMP): $(BIN)/python pyproject.toml $(wildcard plugins/*/pyproject.toml) $(wildcard models/*/pyproject.toml) examples/plugin-template/pyproject.toml
-	$(BIN)/python -m pip install -q -e '.[test,dask,encryption]' $(foreach p,$(wildcard plugins/*/pyproject.toml) $(wildcard models/*/pyproject.toml) examples/plugin-template/pyproject.toml,-e '$(dir $(p))[test]')
+	$(BIN)/python -m pip install -q -e '.[test,dask,encryption,postgres]' $(foreach p,$(wildcard plugins/*/pyproject.toml) $(wildcard models/*/pyproject.toml) examples/plugin-template/pyproject.toml,-e '$(dir $(p))[test]')
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -28,3 +28,20 @@ else
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium chromium-driver
 fi
+
+# -- PostgreSQL: the core's PostgreSQL store tests and benchmarks/store_write.py start a throwaway
+# server on loopback (webleads_core/store/pg_local.py) with initdb/pg_ctl; they only need the binaries.
+# Idempotent: does nothing when initdb and postgres are found (PATH, /usr/local/bin, /usr/lib/postgresql/*/bin).
+pg_found=""
+for d in "$(dirname "$(command -v initdb 2>/dev/null || echo /nonexistent/initdb)")" /usr/local/bin /usr/lib/postgresql/*/bin; do
+    if [ -x "$d/initdb" ] && [ -x "$d/postgres" ]; then pg_found="$d"; break; fi
+done
+if [ -n "$pg_found" ]; then
+    echo "services: postgresql present ($pg_found)"
+else
+    echo "services: installing postgresql (Debian package)"
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postgresql
+fi

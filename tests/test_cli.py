@@ -87,7 +87,7 @@ def test_init_then_run_then_contacts(tmp_path, mailbox):
     ("this is = not toml [", "invalid TOML"),
     ("[[sources]]\ntype = 'nope'\nname = 'x'\n", "unknown type 'nope'"),
     ("[[sources]]\ntype = 'maildir'\nname = 'x'\npath = '/does/not/exist'\n", "not a Maildir"),
-    ("[store]\nurl = 'postgres://x'\n", "unsupported store"),
+    ("[store]\nurl = 'mysql://x'\n", "unsupported store"),
     ("[privacy]\nenabled = false\n", "mandatory"),
     ("[[sources]]\ntype = 'eml'\n[[sources]]\ntype = 'eml'\n", "duplicate source name"),
 ])

@@ -185,9 +185,11 @@ def _privacy_config(privacy: Mapping[str, Any], base: Path) -> PrivacyConfig:
 
 
 def _resolve_store_url(url: str, base: Path) -> str:
+    if url.startswith(("postgresql://", "postgres://")):
+        return url
     if not url.startswith("sqlite:///"):
         scheme = url.split(":", 1)[0]
-        raise ConfigError(f"store.url: unsupported store {scheme!r} (use sqlite:///PATH)")
+        raise ConfigError(f"store.url: unsupported store {scheme!r} (use sqlite:///PATH or postgresql://...)")
     path = url[len("sqlite:///"):]
     if path == ":memory:" or not path:
         return "sqlite:///:memory:"

@@ -161,7 +161,9 @@ def run_init(args: argparse.Namespace) -> int:
 
 def _store_url(args: argparse.Namespace) -> str:
     if args.store:
-        return args.store if args.store.startswith("sqlite:") else f"sqlite:///{Path(args.store).resolve()}"
+        if args.store.startswith(("sqlite:", "postgresql://", "postgres://")):
+            return args.store
+        return f"sqlite:///{Path(args.store).resolve()}"
     conf = Config.from_file(args.config)
     if conf.store_url.endswith(":memory:"):
         raise ConfigError(f"{args.config}: [store] url is in memory; nothing to read")
@@ -207,7 +209,7 @@ def _published(args: argparse.Namespace):
     from ..store import open_store
 
     url = _store_url(args)
-    if not Path(url[len("sqlite:///"):]).exists():
+    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
         raise ConfigError(f"no store at {url[len('sqlite:///'):]} (run `webleads run` first)")
     conf = None if args.store else Config.from_file(args.config)
     privacy = conf.privacy if conf else None

@@ -9,7 +9,8 @@ from .sqlite import SQLiteStore
 
 
 def open_store(url: str, *, privacy: Any = None, keyring: Any = None, scoring: Any = None) -> SQLiteStore:
-    """Open (and migrate) the store at ``url`` (``sqlite:///PATH`` or ``sqlite:///:memory:``).
+    """Open (and migrate) the store at ``url`` (``sqlite:///PATH``, ``sqlite:///:memory:`` or
+    ``postgresql://user:pass@host:port/db``, see docs/postgres.md).
 
     ``privacy`` is the config's ``[privacy]`` table (retention, encryption key file, opt-out
     secret); ``keyring`` explicit encryption keys.  Without them the store uses what it
@@ -18,6 +19,10 @@ def open_store(url: str, *, privacy: Any = None, keyring: Any = None, scoring: A
     ``scoring`` the scoring settings (:class:`webleads_core.scoring.ScoringConfig` or a dict);
     without them the store's remembered settings apply.
     """
+    if url.startswith(("postgresql://", "postgres://")):
+        from .postgres import PostgresStore  # needs the extra: webleads-core[postgres]
+
+        return PostgresStore(url, privacy=privacy, keyring=keyring, scoring=scoring)
     return SQLiteStore(url, privacy=privacy, keyring=keyring, scoring=scoring)
 
 

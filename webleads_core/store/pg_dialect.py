@@ -30,6 +30,12 @@ for the next transaction: the batch writer takes the store lock *shared* plus on
 identifier, so batches about different people are written in parallel (see
 :mod:`webleads_core.store.postgres`).
 
+Round trips.  A batch would otherwise cost several round trips per person.  Rows that
+``executemany`` inserts with ``INSERT OR IGNORE`` into a table of
+:attr:`PgConnection.write_behind` are held back and written at ``COMMIT`` (or before any
+statement that names their table, or a savepoint's end) with one
+``INSERT ... SELECT FROM unnest(...)`` per table: no statement can tell the difference.
+
 Values.  SQLite columns take any type and the store relies on it: a personal column
 holds text in a plain store and AES-GCM bytes in an encrypted one.  Here those columns are
 ``TEXT`` and bytes travel through them as ``\\x01`` + base64; a string that contains NUL
@@ -134,15 +140,16 @@ class Table:
     columns: tuple[str, ...]
     key: tuple[str, ...]
     identity: str | None
+    types: tuple[str, ...] = ()  # PostgreSQL type of each column
 
 
 def load_catalog(conn: Any) -> dict[str, Table]:
     """Columns, primary keys and identity columns of the current schema's tables."""
-    cols: dict[str, list[tuple[int, str, bool]]] = {}
-    for table, column, pos, ident in conn.execute(
-            "SELECT table_name, column_name, ordinal_position, is_identity FROM information_schema.columns "
+    cols: dict[str, list[tuple[int, str, bool, str]]] = {}
+    for table, column, pos, ident, typ in conn.execute(
+            "SELECT table_name, column_name, ordinal_position, is_identity, data_type FROM information_schema.columns "
             "WHERE table_schema = current_schema()"):
-        cols.setdefault(table, []).append((pos, column, ident == "YES"))
+        cols.setdefault(table, []).append((pos, column, ident == "YES", typ))
     keys: dict[str, list[str]] = {}
     for table, column in conn.execute(
             "SELECT tc.table_name, kcu.column_name FROM information_schema.table_constraints tc "
@@ -154,9 +161,27 @@ def load_catalog(conn: Any) -> dict[str, Table]:
     out = {}
     for table, items in cols.items():
         items.sort()
-        ident = next((c for _, c, i in items if i), None)
-        out[table] = Table(tuple(c for _, c, _i in items), tuple(keys.get(table, ())), ident)
+        ident = next((c for _, c, i, _t in items if i), None)
+        out[table] = Table(tuple(c for _, c, _i, _t in items), tuple(keys.get(table, ())), ident,
+                           tuple(t for *_, t in items))
     return out
+
+
+def _array_literal(values: Sequence[Any], numeric: bool) -> str:
+    """A PostgreSQL array literal of one column's values, each encoded as the dumpers would."""
+    out = []
+    for v in values:
+        if v is None:
+            out.append("NULL")
+        elif numeric:
+            out.append(repr(float(v)) if isinstance(v, float) else str(int(v)))
+        else:
+            if isinstance(v, (bytes, bytearray, memoryview)):
+                text = _BYTES + base64.b64encode(bytes(v)).decode("ascii")
+            else:
+                text = encode_str(v if isinstance(v, str) else str(v))
+            out.append('"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return "{" + ",".join(out) + "}"
 
 
 # -- statements --------------------------------------------------------------------------------
@@ -307,6 +332,21 @@ _SAVEPOINT = re.compile(r"^\s*SAVEPOINT\s+(\w+)\s*;?\s*$", re.I)
 _RELEASE = re.compile(r"^\s*RELEASE(\s+SAVEPOINT)?\s+(\w+)\s*;?\s*$", re.I)
 _ROLLBACK_TO = re.compile(r"^\s*ROLLBACK(\s+TRANSACTION)?\s+TO(\s+SAVEPOINT)?\s+(\w+)\s*;?\s*$", re.I)
 _PRAGMA = re.compile(r"^\s*PRAGMA\b", re.I)
+_OR_IGNORE_TABLE = re.compile(r"^\s*INSERT\s+OR\s+IGNORE\s+INTO\s+(\w+)", re.I)
+_VALUES = re.compile(r"^\s*INSERT\s+INTO\s+\w+\s*(\(([^()]*)\))?\s*VALUES\s*(\((?:%s\s*,\s*)*%s\s*\))"
+                     r"\s*ON CONFLICT DO NOTHING$", re.I | re.S)
+_BULK_ROWS = 5000
+_NUMERIC = frozenset({"bigint", "integer", "smallint", "double precision", "real", "numeric"})
+
+
+def _without_detail(exc: Exception) -> Exception:
+    """The same error class with its first line only: PostgreSQL puts the offending values
+    (``Key (value)=(...)``) in the lines after it, and they must not reach logs."""
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+    try:
+        return type(exc)(first)
+    except Exception:  # pragma: no cover - an error class with another constructor
+        return StoreError(first)
 
 
 class PgConnection:
@@ -325,6 +365,10 @@ class PgConnection:
         self._opened_by: str | None = None  # the savepoint that opened the current transaction
         #: Called right after the next ``BEGIN`` instead of taking the exclusive store lock.
         self.on_begin: Callable[[], None] | None = None
+        #: Tables whose ``INSERT OR IGNORE`` rows are written behind (see :meth:`executemany`),
+        #: in the order they are written (referenced tables first).
+        self.write_behind: tuple[str, ...] = ()
+        self._pending: list[tuple[str, str, list[tuple]]] = []  # (table, sql, rows)
 
     def __repr__(self) -> str:
         return f"PgConnection(in_transaction={self.in_transaction})"
@@ -343,6 +387,43 @@ class PgConnection:
             t = self._cache[sql] = translate(sql, self.catalog)
         return t
 
+    def _flush(self, sql: str | None = None) -> None:
+        """Write the rows held back, all of them (in order) if ``sql`` may see any of their tables."""
+        if not self._pending:
+            return
+        if sql is not None:
+            words = set(re.findall(r"\w+", sql.lower()))
+            if not any(table in words for table, _, _ in self._pending):
+                return
+        pending, self._pending = self._pending, []
+        pending.sort(key=lambda p: self.write_behind.index(p[0]))  # stable: one table's rows keep their order
+        cur = self.raw.cursor()
+        with self.raw.pipeline():  # every held-back statement in one round trip
+            for table, text, rows in pending:
+                bulk = self._bulk_insert(table, text)
+                if bulk is None:
+                    cur.executemany(text, rows)
+                    continue
+                sql, numeric = bulk
+                for start in range(0, len(rows), _BULK_ROWS):
+                    columns = list(zip(*rows[start:start + _BULK_ROWS]))
+                    cur.execute(sql, [_array_literal(col, num) for col, num in zip(columns, numeric)])
+
+    def _bulk_insert(self, table: str, text: str) -> tuple[str, list[bool]] | None:
+        """``INSERT ... SELECT * FROM unnest(arrays) ON CONFLICT DO NOTHING`` for a held-back
+        single-row insert: one short statement (parsed and planned once) for any number of rows."""
+        m = _VALUES.match(text)
+        t = self.catalog.get(table)
+        if m is None or t is None or not t.types:
+            return None
+        names = [c.strip() for c in m.group(2).split(",")] if m.group(2) else list(t.columns)
+        if any(n not in t.columns for n in names) or len(names) != m.group(3).count("%s"):
+            return None
+        types = [t.types[t.columns.index(n)] for n in names]
+        casts = ", ".join(f"%s::{typ}[]" for typ in types)
+        sql = f"INSERT INTO {table} ({', '.join(names)}) SELECT * FROM unnest({casts}) ON CONFLICT DO NOTHING"
+        return sql, [typ in _NUMERIC for typ in types]
+
     def _begin(self) -> None:
         self.raw.execute("BEGIN")
         hook, self.on_begin = self.on_begin, None
@@ -352,19 +433,28 @@ class PgConnection:
             self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (STORE_LOCK,))
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> PgCursor:
+        try:
+            return self._execute(sql, params)
+        except psycopg.Error as exc:
+            raise _without_detail(exc) from None
+
+    def _execute(self, sql: str, params: Sequence[Any]) -> PgCursor:
         if _BEGIN.match(sql):
             self._begin()
             return PgCursor()
         if _END.match(sql):
             self._opened_by = None
+            self._flush()
             self.raw.execute("COMMIT")
             return PgCursor()
         if _ROLLBACK.match(sql):
             self._opened_by = None
+            self._pending = []
             self.raw.execute("ROLLBACK")
             return PgCursor()
         m = _SAVEPOINT.match(sql)
         if m:
+            self._flush()
             name = m.group(1)
             if not self.in_transaction:
                 self._begin()
@@ -375,6 +465,7 @@ class PgConnection:
             return PgCursor()
         m = _RELEASE.match(sql)
         if m:
+            self._flush()
             self.raw.execute(f"RELEASE SAVEPOINT {m.group(2)}")
             if self._opened_by == m.group(2):
                 self._opened_by = None
@@ -382,11 +473,13 @@ class PgConnection:
             return PgCursor()
         m = _ROLLBACK_TO.match(sql)
         if m:
+            self._flush()  # written before the savepoint's end, then rolled back with it, as SQLite would
             self.raw.execute(f"ROLLBACK TO SAVEPOINT {m.group(3)}")
             return PgCursor()
         if _PRAGMA.match(sql):
             raise StoreError("PRAGMA statements are SQLite's: the PostgreSQL store does not take them")
         t = self._translated(sql)
+        self._flush(t.sql)
         args = tuple(params) if t.order is None else tuple(params[i] for i in t.order)
         cur = self.raw.execute(t.sql, args)
         if t.returns_id:
@@ -395,6 +488,16 @@ class PgConnection:
         return PgCursor(cur)
 
     def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> PgCursor:
+        try:
+            return self._executemany(sql, seq)
+        except psycopg.Error as exc:
+            raise _without_detail(exc) from None
+
+    def _executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> PgCursor:
+        """As sqlite3's.  Inside a transaction, ``INSERT OR IGNORE`` rows into a table of
+        :attr:`write_behind` are held back and sent together (one round trip) before the
+        next statement that names that table, before a savepoint ends and at ``COMMIT``:
+        no statement can tell, and a batch saves a round trip per group."""
         t = self._translated(sql)
         text = t.sql
         if t.returns_id:
@@ -402,6 +505,18 @@ class PgConnection:
         rows = [tuple(p) if t.order is None else tuple(p[i] for i in t.order) for p in seq]
         if not rows:
             return PgCursor(rowcount=0)
+        m = _OR_IGNORE_TABLE.match(sql)
+        if m and m.group(1).lower() in self.write_behind and self.in_transaction:
+            # rows of one statement join the ones held before them (inserts into different
+            # tables commute; one table's rows keep their order)
+            for table, held, acc in self._pending:
+                if held == text:
+                    acc.extend(rows)
+                    break
+            else:
+                self._pending.append((m.group(1).lower(), text, rows))
+            return PgCursor(rowcount=-1)
+        self._flush(text)
         cur = self.raw.cursor()
         cur.executemany(text, rows)
         return PgCursor(rowcount=cur.rowcount)

@@ -14,6 +14,8 @@ Types: SQLite is dynamically typed and the store relies on it (a personal column
 text in a plain store and AES-GCM bytes in an encrypted one).  Here every such column is
 ``TEXT`` and :mod:`webleads_core.store.pg_dialect` carries bytes through it unambiguously.
 All text compares byte-wise (``COLLATE "C"``), as in SQLite, whatever the database's locale.
+Personal columns collect no planner statistics (``SET STATISTICS 0``): ``ANALYZE`` would
+otherwise copy sample values into ``pg_statistic``, where an erasure would not reach them.
 ``INTEGER PRIMARY KEY`` ids become identity columns; other integers ``BIGINT`` (SQLite
 integers are 64-bit); ``REAL`` ``DOUBLE PRECISION``.  The version lives in
 ``webleads_schema`` (SQLite's ``PRAGMA user_version``).
@@ -128,6 +130,9 @@ MIGRATIONS: Mapping[int, PgMigration] = {
         prev_hash {T} NOT NULL,
         hash {T} NOT NULL
     );
+    ALTER TABLE identifiers ALTER COLUMN value SET STATISTICS 0;
+    ALTER TABLE evidence ALTER COLUMN value SET STATISTICS 0,
+        ALTER COLUMN item_id SET STATISTICS 0, ALTER COLUMN owner SET STATISTICS 0;
     """)),
     2: PgMigration("69d3b6d5a8225ac7", _ddl("""
     ALTER TABLE evidence ADD COLUMN lookup {T};
@@ -170,6 +175,9 @@ MIGRATIONS: Mapping[int, PgMigration] = {
     -- SQLite has no TRUNCATE; PostgreSQL's would get around a row trigger
     CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit
         FOR EACH STATEMENT EXECUTE FUNCTION webleads_audit_append_only();
+    ALTER TABLE evidence ALTER COLUMN lookup SET STATISTICS 0, ALTER COLUMN lookup_form SET STATISTICS 0,
+        ALTER COLUMN lookup_domain SET STATISTICS 0;
+    ALTER TABLE pins ALTER COLUMN value SET STATISTICS 0;
     """)),
     3: PgMigration("a7bd790f748b8b19", _ddl("""
     CREATE TABLE dirty (
@@ -209,6 +217,8 @@ MIGRATIONS: Mapping[int, PgMigration] = {
         digest {T} NOT NULL,
         PRIMARY KEY (target, contact_id)
     );
+    ALTER TABLE events ALTER COLUMN payload SET STATISTICS 0;
+    ALTER TABLE outbox ALTER COLUMN payload SET STATISTICS 0;
     """)),
 }
 

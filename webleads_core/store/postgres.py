@@ -50,7 +50,7 @@ from ..records import Evidence, SkippedItem
 from ..scoring import ScoringConfig
 from . import pg_schema, resolve
 from .pg_dialect import STORE_LOCK, PgConnection, require_psycopg
-from .sqlite import SQLiteStore
+from .sqlite import SQLiteStore, _group_suppressed
 
 __all__ = ["PostgresStore", "default_key_dir"]
 
@@ -111,6 +111,8 @@ class PostgresStore(SQLiteStore):
         self._supp = None
         self.cipher = None
         self._closed = False
+        self._batch_map: dict[tuple[str, str], int | None] | None = None
+        self._ids: list[int] = []
         try:
             raw = psycopg.connect(url, autocommit=True, connect_timeout=max(1, int(connect_timeout)),
                                   application_name="webleads")
@@ -120,6 +122,7 @@ class PostgresStore(SQLiteStore):
         try:
             pg_schema.migrate(raw)
             self.conn = PgConnection(raw)  # type: ignore[assignment]
+            self.conn.write_behind = ("contacts", "identifiers", "evidence")
             self.key_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
             self._setup_encryption(keyring, discover_key)
             self._backfill_lookups()
@@ -164,10 +167,14 @@ class PostgresStore(SQLiteStore):
     # -- writing: identity resolution under concurrent writers --------------------------------
 
     def _batch_identifiers(self, evidence: Sequence[Evidence]) -> list[tuple[str, str]]:
+        """The identifiers the batch will resolve (groups about opted-out people are left out,
+        as :meth:`SQLiteStore.commit_batch` leaves them out)."""
         groups: dict[str, list[Evidence]] = defaultdict(list)
         for ev in evidence:
             groups[ev.subject].append(ev)
-        out = {(k, self._ident_value(k, v)) for g in groups.values() for k, v in resolve.identifiers(g)}
+        suppressor = self.suppressor()
+        out = {(k, self._ident_value(k, v)) for g in groups.values()
+               if suppressor is None or not _group_suppressed(g, suppressor) for k, v in resolve.identifiers(g)}
         return sorted(out)
 
     def _lock_batch(self, idents: list[tuple[str, str]]) -> None:
@@ -183,15 +190,59 @@ class PostgresStore(SQLiteStore):
         values = [v for _, v in idents]
         held: set[int] = set()
         for _ in range(50):
-            found = {r[0] for r in raw.execute(
-                "SELECT DISTINCT i.contact_id FROM identifiers i JOIN unnest(%s::text[], %s::text[]) AS w(kind, value) "
-                "ON i.kind = w.kind AND i.value = w.value", (kinds, values))}
+            mapping = {(k, v): cid for k, v, cid in raw.execute(
+                "SELECT i.kind, i.value, i.contact_id FROM identifiers i "
+                "JOIN unnest(%s::text[], %s::text[]) AS w(kind, value) ON i.kind = w.kind AND i.value = w.value",
+                (kinds, values))}
+            found = set(mapping.values())
             if found <= held:
+                # stable, and no one else can change it before we commit: resolve from memory;
+                # the contacts found are the ones this batch observes again (or merges away)
+                self._batch_map = {i: mapping.get(i) for i in idents}
+                if found:
+                    raw.execute("UPDATE contacts SET updated_at = %s WHERE id = ANY(%s::bigint[])",
+                                (self._clock().isoformat(), sorted(found)))
                 return
             new = sorted(found - held)
             raw.execute("SELECT id FROM contacts WHERE id = ANY(%s::bigint[]) ORDER BY id FOR UPDATE", (new,))
             held |= set(new)
         raise StoreError("identity resolution did not settle (contacts kept moving under concurrent merges)")
+
+    def _resolve(self, group: list[Evidence], now: str) -> int | None:
+        """:meth:`SQLiteStore._resolve` with the batch's identifiers read once, under their
+        locks (:meth:`_lock_batch`), instead of one query per identifier; outside a batch,
+        the SQLite code as it is.  tests/test_store_backends.py checks both give the same store."""
+        known = self._batch_map
+        if known is None:
+            return super()._resolve(group, now)
+        ids = [(k, self._ident_value(k, v)) for k, v in resolve.identifiers(group)]
+        if not ids:
+            return None
+        c = self.conn
+        found = {known[i] for i in ids if known.get(i) is not None}
+        if not found:
+            cid = self._next_contact_id()
+            c.executemany("INSERT OR IGNORE INTO contacts (id, created_at, updated_at) VALUES (?,?,?)",
+                          [(cid, now, now)])  # written behind, before the rows that point at it
+        else:
+            cid = min(found)  # its updated_at was set when the batch took its locks
+            for other in sorted(found - {cid}):  # the observation links two contacts: merge
+                self._merge_into(cid, other)
+                for key, value in known.items():
+                    if value == other:
+                        known[key] = cid
+        c.executemany("INSERT OR IGNORE INTO identifiers VALUES (?,?,?)", [(k, v, cid) for k, v in ids])
+        for i in ids:  # new ones are ours now; known ones were merged into cid above
+            known[i] = cid
+        return cid
+
+    def _next_contact_id(self) -> int:
+        """A new contact id from the identity sequence (taken 64 at a time: one round trip)."""
+        if not self._ids:
+            self._ids = [r[0] for r in self.conn.raw.execute(
+                "SELECT nextval(pg_get_serial_sequence('contacts', 'id')) FROM generate_series(1, 64)")]
+            self._ids.reverse()
+        return self._ids.pop()
 
     def commit_batch(self, evidence: Sequence[Evidence], *, seen: Iterable[tuple[str, str]] = (),
                      skipped: Iterable[SkippedItem] = (),
@@ -202,8 +253,11 @@ class PostgresStore(SQLiteStore):
 
         evidence, seen, skipped = list(evidence), list(seen), list(skipped)
         idents = self._batch_identifiers(evidence)
+        clock = self._clock
         for attempt in range(_RETRIES):
             self.conn.on_begin = lambda: self._lock_batch(idents)
+            at = clock()
+            self._clock = lambda: at  # one time for the whole batch, as SQLite's code reads it once
             try:
                 return super().commit_batch(evidence, seen=seen, skipped=skipped, cursor=cursor)
             except (pge.DeadlockDetected, pge.SerializationFailure):
@@ -211,5 +265,7 @@ class PostgresStore(SQLiteStore):
                     raise StoreError("a batch kept colliding with concurrent writers; giving up") from None
                 time.sleep(random.uniform(0.005, 0.05) * (attempt + 1))
             finally:
+                self._clock = clock
                 self.conn.on_begin = None
+                self._batch_map = None
         raise AssertionError("unreachable")
