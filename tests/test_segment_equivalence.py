@@ -212,8 +212,9 @@ def test_ascii_twins_give_the_same_spans(lines):
 
 
 def test_twins_are_refused_for_patterns_they_would_change():
-    assert C.ascii_twin(re.compile(r"(?i)[A-Z]{2}\d")) is None  # upper-case class
+    assert C.ascii_twin(re.compile(r"(?i)[A-z]{2}\d")) is None  # a range across the cases
     assert C.ascii_twin(re.compile(r"(?i)Street")) is None
+    assert C.ascii_twin(re.compile(r"(?i)[A-Z]{2}\d")).pattern == r"[a-z]{2}\d"
     assert C.ascii_twin(re.compile(r"(?i)straße|ſ")) is None  # long s matches s
     assert C.ascii_twin(re.compile(r"street")) is None  # not (?i)
     assert C.ascii_twin(re.compile(r"(?i)\S+ (?P<x>st)")) is not None
@@ -265,6 +266,25 @@ def _ref_signoff(s: str) -> bool:
     return len(words) <= 4 and all(C.NAME_TOKEN.match(w.strip(",.")) for w in words)
 
 
+def _ref_prose(s: str) -> bool:
+    s = s.strip()
+    words = s.split()
+    n = len(words)
+    if n >= 7:
+        alpha = [w for w in words if w[:1].isalpha()]
+        lower = sum(1 for w in alpha if w[0].islower())
+        if alpha and lower / len(alpha) >= 0.5:
+            return True
+    if len(s) > 90 and not (C.EMAIL.search(s) or C.URL.search(s) or "|" in s):
+        return True
+    if n >= 5 and C.SENTENCE_END.search(s) and not s.endswith(":"):
+        alpha = [w for w in words if w[:1].isalpha()]
+        lower = sum(1 for w in alpha if w[0].islower())
+        if alpha and lower / len(alpha) >= 0.4:
+            return True
+    return False
+
+
 def _ref_device(s: str) -> bool:
     s = s[: C.LINE_CAP].strip()
     if len(s) > 100 or s[:14].split(" ", 1)[0].lower() not in R._DEVICE_FIRST:
@@ -280,6 +300,7 @@ def test_line_cues(lines):
         assert R._strength(cap, None) == _ref_strength(cap, None), s
         assert R._signoff(s) == _ref_signoff(s), s
         assert R._device(s) == _ref_device(s), s
+        assert R._prose(cap) == _ref_prose(cap), s
         assert R._blank(s) == (not s.strip()), s
         assert R._quoted_flags([s]) == [R._is_quoted(s)], s
         assert R._has_isdigit(s) == any(ch.isdigit() for ch in s), s

@@ -27,7 +27,8 @@ def ascii_twin(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
     """A case-sensitive twin of a ``(?i)`` pattern for lower-cased ASCII text, or None.
 
     On an ASCII text ``t``, ``twin.search(t.lower())`` finds the same spans (and groups,
-    lower-cased) as ``pattern.search(t)`` when the pattern has no upper-case letter and
+    lower-cased) as ``pattern.search(t)`` when the pattern has no upper-case letter (but
+    in ``A-Z``, made ``a-z``) and
     none of :data:`_ASCII_CASE_PARTNERS`: under ``(?i)`` an ASCII character then matches a
     pattern letter exactly when its lower-case form does, ``\\w``, ``\\s``, ``\\d`` and
     ``\\b`` do not depend on case, and ``lower()`` keeps the length of ASCII text.  Without
@@ -37,7 +38,8 @@ def ascii_twin(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
     src = pattern.pattern
     if not pattern.flags & re.IGNORECASE or not src.startswith("(?i)"):
         return None
-    body = src[4:]
+    # [A-Z] matches any ASCII letter under (?i): on lower-cased text, [a-z] does
+    body = src[4:].replace("A-Z", "a-z")
     rest = re.sub(r"\\.", "", re.sub(r"\(\?P[<=]", "(", body))  # escapes and group names out
     if re.search(r"[A-Z]|\(\?[a-zA-Z-]", rest) or any(ch in _ASCII_CASE_PARTNERS for ch in rest):
         return None

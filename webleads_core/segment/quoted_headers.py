@@ -32,6 +32,12 @@ _NOTES_ON = re.compile(
 _LOTUS_AT_ORG = re.compile(r"\s@\s[^\s@]{1,60}(?:\s{1,40}\d{1,2}/\d{1,2}/\d{2,4}[^\n]{0,40})?$")
 _TRAILING_DATE = re.compile(r"\s{1,40}\d{1,2}/\d{1,2}/\d{2,4}(?:\s{1,3}\d{1,2}:\d{2}(?::\d{2})?\s{0,3}(?:[AaPp][Mm])?)?\s{0,3}$")
 _PARENS = re.compile(r"\([^()]{0,100}\)")
+# (?i) cues with their fast twins for ASCII text (same spans: see cues.Caseless)
+_WROTE_ANY = C.Caseless(C.WROTE_ANY)
+_HEADER_FIELD = C.Caseless(C.HEADER_FIELD)
+_FORWARD_SEPARATOR = C.Caseless(C.FORWARD_SEPARATOR)
+_ORIGINAL_SEPARATOR = C.Caseless(C.ORIGINAL_SEPARATOR)
+_DATE_TIME_LINE = C.Caseless(C.DATE_TIME_LINE)
 #: ``\s+`` on at most 300 (1200) characters.
 _BLANKS = re.compile(r"\s{1,300}")
 _LONG_BLANKS = re.compile(r"\s{1,1200}")
@@ -196,7 +202,7 @@ def _parse_attribution(text: str) -> list[tuple[str | None, str, str]]:
         if email:
             name = _name_before(t[: m.start()])
     else:
-        verbs = list(C.WROTE_ANY.finditer(t))
+        verbs = list(_WROTE_ANY.finditer(t))  # (spans only)
         head = t[: verbs[-1].start()] if verbs else t
         after = t[verbs[-1].end():].strip(" :") if verbs else ""
         bare = [tok.strip(",;()\"'") for tok in head.split() if "@" in tok]
@@ -236,7 +242,7 @@ def parse_quoted_header(text: str) -> list[tuple[str | None, str, str]]:
         f = C.header_field(line)
         if f is not None:
             kind, value = f
-            label = C.HEADER_FIELD.match(line)
+            label = _HEADER_FIELD.match(line)  # (label lower-cased below)
             lab = _BLANKS.sub(" ", label.group("label").lower()) if label else ""
             if lab == "sent by":
                 kind = "sender"
@@ -270,17 +276,17 @@ def parse_quoted_header(text: str) -> list[tuple[str | None, str, str]]:
 
     has_from = any(k == "from" for k, _ in fields)
     if not has_from:
-        joined = " ".join(s for s in other if not C.FORWARD_SEPARATOR.match(s) and not C.ORIGINAL_SEPARATOR.match(s))
-        if C.WROTE_ANY.search(joined) or C.ATTRIBUTION_EMAIL_COLON.search(joined):
+        joined = " ".join(s for s in other if not _FORWARD_SEPARATOR.match(s) and not _ORIGINAL_SEPARATOR.match(s))
+        if _WROTE_ANY.search(joined) or C.ATTRIBUTION_EMAIL_COLON.search(joined):
             for name, email, header in _parse_attribution(joined):
                 add(name, email, header)
         else:
             # Lotus Notes: '"Doe, Jane" <jane@x.com> on 09/13/2001 07:58 PM', or a lone
             # sender line ('dkoya@mwe.com') over a date line under a separator
             for s in other[:4]:
-                if C.FORWARD_SEPARATOR.match(s) or C.ORIGINAL_SEPARATOR.match(s) or C.RULE_LINE.match(s):
+                if _FORWARD_SEPARATOR.match(s) or _ORIGINAL_SEPARATOR.match(s) or C.RULE_LINE.match(s):
                     continue
-                if C.DATE_TIME_LINE.match(s):
+                if _DATE_TIME_LINE.match(s):
                     continue
                 if _NOTES_ON.search(s) or "@" in s or "/" in s:
                     name, email = _parse_address(s)

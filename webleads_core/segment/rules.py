@@ -21,6 +21,21 @@ All regexes see at most :data:`~webleads_core.segment.cues.LINE_CAP` characters 
 line; message labelling only looks at the first and last few dozen lines of a message,
 and quoting recursion stops at :data:`MAX_DEPTH`, so the run time is linear in the
 number of lines.
+
+Speed (the output is that of the plain rules, kept by ``tests/test_segment_equivalence.py``
+against a snapshot and against the plain versions of the fast paths):
+
+* the split loop asks :func:`_maybe_split`, a cheap superset test, before the
+  attribution, header-block and device-footer tests; per-level ``blank`` / ``quoted``
+  flags are computed once;
+* ``(?i)`` cues run through :class:`~webleads_core.segment.cues.Caseless`: on ASCII text,
+  a case-sensitive twin on the lower-cased line, with the same spans and much faster;
+* literal and token prefilters (``_STRONG_ASCII_LITERALS``, ``_TITLE_TOKENS`` ...) skip a
+  pattern on ASCII text that cannot hold a match; each is built from, or tested against,
+  the pattern it stands for;
+* paragraphs at the end of a message are split and classified only as far as the scan
+  from the end goes; ``_prose`` and ``_signoff`` are computed once per line of a message;
+  the sender's ``names`` answers are remembered (bounded) per sender.
 """
 
 from __future__ import annotations
@@ -37,6 +52,7 @@ from .quoted_headers import parse_quoted_header
 
 _LINE_CAP = C.LINE_CAP
 _DEVICE_FOOTER = C.Caseless(C.DEVICE_FOOTER)
+_ADDRESS = C.Caseless(C.ADDRESS)
 _DEVICE_WORDS = C.Caseless(C.DEVICE_WORDS)
 
 # The (?i) patterns of the cues used on every line, with their fast twins for ASCII text
@@ -78,6 +94,8 @@ _NAME_JUNK = re.compile(r"<[^<>]{0,300}>|\([^()]{0,100}\)|\[[^\[\]]{0,100}\]")
 _NAME_SEPARATORS = re.compile(r"[\s,.\"'/]{1,300}")
 _LOCAL_SEPARATORS = re.compile(r"[._\-+0-9]{1,100}")
 _NOT_A_Z = re.compile(r"[^a-z]")
+#: The characters of ``[\s,.]`` in ASCII, to drop with ``str.translate``.
+_ASCII_NAME_SEPARATORS = {c: None for c in range(128) if chr(c).isspace() or chr(c) in ",."}
 
 
 class _Sender:
@@ -118,6 +136,16 @@ class _Sender:
         s = line.strip(" \t-–—~*_>|,")
         if not s or len(s) > 48 or "@" in s or _has_isdigit(s):
             return False
+        if s.isascii():
+            # folded, an ASCII line is lower-cased; each way to a yes below needs a token
+            # or the initials in it, or the local part once the separators are dropped
+            low = s.lower()
+            if not (
+                any(map(low.__contains__, self.tokens))
+                or (self.initials and self.initials in low)
+                or (len(self.local) >= 4 and low.translate(_ASCII_NAME_SEPARATORS) == self.local)
+            ):
+                return False
         words = [w for w in _NAME_SPLIT.split(C.fold(s)) if w]
         if not words or len(words) > 5:
             return False
@@ -136,10 +164,6 @@ class _Sender:
 
 
 # ----------------------------------------------------------------------------- line cues
-
-
-def _cap(line: str) -> str:
-    return line[: C.LINE_CAP]
 
 
 def _blank(line: str) -> bool:
@@ -194,17 +218,22 @@ def _prose(s: str) -> bool:
     s = s.strip()
     words = s.split()
     n = len(words)
-    if n >= 7:
-        alpha = [w for w in words if w[:1].isalpha()]
-        lower = sum(1 for w in alpha if w[0].islower())
-        if alpha and lower / len(alpha) >= 0.5:
-            return True
+    alpha = lower = 0
+    if n >= 5:
+        # words starting with a letter, and those of them starting with a lower-case one
+        firsts = "".join([w[0] for w in words])
+        if firsts.isascii():  # (an ASCII lower-case character is a letter)
+            alpha = sum(map(str.isalpha, firsts))
+            lower = sum(map(str.islower, firsts))
+        else:
+            alpha = sum(1 for c in firsts if c.isalpha())
+            lower = sum(1 for c in firsts if c.isalpha() and c.islower())
+    if n >= 7 and alpha and lower / alpha >= 0.5:
+        return True
     if len(s) > 90 and not (C.EMAIL.search(s) or _URL.search(s) or "|" in s):
         return True
     if n >= 5 and C.SENTENCE_END.search(s) and not s.endswith(":"):
-        alpha = [w for w in words if w[:1].isalpha()]
-        lower = sum(1 for w in alpha if w[0].islower())
-        if alpha and lower / len(alpha) >= 0.4:
+        if alpha and lower / alpha >= 0.4:
             return True
     return False
 
@@ -248,7 +277,7 @@ def _strength(s: str, sender: _Sender | None) -> int:
         toks = set(_ASCII_WORD.findall(low))
         if any(map(low.__contains__, _SOCIAL_LITERALS)) and _SOCIAL.search(s, low):
             return 2
-        if (digit or not toks.isdisjoint(_ADDRESS_TOKENS)) and C.ADDRESS.search(s):
+        if (digit or not toks.isdisjoint(_ADDRESS_TOKENS)) and _ADDRESS.search(s, low):
             return 2
         short = len(s.strip()) <= 60
         if short and (
@@ -325,6 +354,9 @@ _DEVICE_FIRST_CHARS = frozenset(w[0] for w in _DEVICE_FIRST)
 
 
 def _device(s: str) -> bool:
+    c = s[:1]
+    if c and not c.isspace() and c.lower()[:1] not in _DEVICE_FIRST_CHARS:
+        return False  # (the same test as below, before stripping)
     s = s[:_LINE_CAP].strip()
     # (the lower-cased first word starts with the lower-cased first character)
     if not s or s[0].lower()[:1] not in _DEVICE_FIRST_CHARS:
@@ -359,8 +391,8 @@ _DISCLAIMER_HINTS = (
     "confiden", "intended", "privileg", "recipient", "prohibit", "unauthori", "disclaim", "virus",
     "dissemin", "vertraulich", "empfänger", "destinat", "riservat", "vertrouwelijk", "geadresseerde",
     "environment", "registered", "diese", "mensaje", "messaggio", "bericht", "mensagem", "handelsregister",
-    "amtsgericht", "geschäftsführer", "siège", "registro", "irrtümlich", "unbefugt", "weitergabe", "courriel", "reçu", "interdit",
-    "prohibid", "sigilo", "legally", "notify", "delete", "attachment", "disclos", "distribut",
+    "amtsgericht", "geschäftsführer", "siège", "registro", "irrtümlich", "unbefugt", "weitergabe", "courriel",
+    "reçu", "interdit", "prohibid", "sigilo", "legally", "notify", "delete", "attachment", "disclos", "distribut",
     "(c)", "©", "sender",
 )
 
@@ -379,15 +411,6 @@ _STRONG_ASCII_LITERALS = (
     "legally", "virus", "vertraulich", "unbefugt", "destinat", "strictement interdit", "riservat",
     "vertrouwelijk", "geadresseerde", "sigilo", "registered ", "company ", "handelsregister", "amtsgericht",
     "sitz der gesellschaft", "registro mercantil", "consider the environment",
-)
-#: ... the branches written out.
-_STRONG_LITERALS = (
-    "confidential", "intended solely", "intended only", "intended recipient", "named addressee", "privileged",
-    "in error", "prohibited", "unauthorised", "unauthorized", "disclaimer", "legally", "virus", "vertraulich",
-    "irrtümlich", "unbefugt", "confidentiel", "destinataire", "strictement interdit", "confidencial", "prohibid",
-    "riservat", "vertrouwelijk", "geadresseerde", "destinatário", "sigilo", "registered office", "registered in",
-    "company number", "company registration", "handelsregister", "amtsgericht", "sitz der gesellschaft",
-    "siège social", "registro mercantil", "consider the environment",
 )
 #: ... where :data:`cues.COPYRIGHT` matches.
 _COPYRIGHT_LITERALS = ("copyright", "all rights reserved", "(c)")
@@ -555,11 +578,15 @@ def _label_message(
     if not body_lines:
         return kinds
 
-    sig_start = _find_signature(lines, body_lines, sender, _Prose(lines))
+    signoff_at = _signoffs(lines)
+    sig_start = _find_signature(lines, body_lines, sender, _Prose(lines), signoff_at)
     if sig_start is not None:
         # a frame or rule line right above the signature opens it
         pos = bisect_left(body_lines, sig_start)
-        if pos > 0 and C.FRAME_LINE.match(lines[body_lines[pos - 1]][:_LINE_CAP]) and body_lines[pos - 1] >= sig_start - 2:
+        if (
+            pos > 0 and C.FRAME_LINE.match(lines[body_lines[pos - 1]][:_LINE_CAP])
+            and body_lines[pos - 1] >= sig_start - 2
+        ):
             sig_start = body_lines[pos - 1]
         elif pos > 1 and sender and sender.names(lines[body_lines[pos - 1]][:_LINE_CAP]):
             sig_start = body_lines[pos - 1]  # "Olivia\n\n-- \nOlivia Chen | VP Product"
@@ -571,7 +598,7 @@ def _label_message(
         k = len(above) - 1
         while k >= 0 and k >= len(above) - 3:
             t = lines[above[k]]
-            if _signoff(t) or (k == len(above) - 1 and _thanks_sentence(t) and len(above) > 1):
+            if signoff_at(above[k]) or (k == len(above) - 1 and _thanks_sentence(t) and len(above) > 1):
                 kinds[above[k]] = "signoff"
                 k -= 1
             else:
@@ -579,7 +606,7 @@ def _label_message(
     else:
         # no signature: a closing sign-off line can still end the message
         last = body_lines[-1]
-        if len(body_lines) > 1 and _signoff(lines[last]):
+        if len(body_lines) > 1 and signoff_at(last):
             kinds[last] = "signoff"
     return kinds
 
@@ -588,17 +615,24 @@ class _Prose:
     """``_prose`` of the lines of one message, each computed once (``_prose`` strips its
     argument, so the capped line and its stripped form give the same answer)."""
 
-    __slots__ = ("lines", "seen")
+    __slots__ = ("lines", "seen", "fn")
 
-    def __init__(self, lines: Sequence[str]) -> None:
+    def __init__(self, lines: Sequence[str], fn=None) -> None:
         self.lines = lines
         self.seen: dict[int, bool] = {}
+        self.fn = _prose if fn is None else fn
 
     def __call__(self, i: int) -> bool:
         got = self.seen.get(i)
         if got is None:
-            got = self.seen[i] = _prose(self.lines[i][: C.LINE_CAP])
+            got = self.seen[i] = self.fn(self.lines[i][: C.LINE_CAP])
         return got
+
+
+def _signoffs(lines: Sequence[str]) -> _Prose:
+    """``_signoff`` of the lines of one message, each computed once (it caps and strips
+    its argument itself)."""
+    return _Prose(lines, _signoff)
 
 
 #: A dash-led name line starts, after at most three spaces, with one of these.
@@ -606,11 +640,14 @@ _DASH_NAME_FIRST = ("-", "~", "—", "–")
 
 
 def _find_signature(
-    lines: Sequence[str], idx: list[int], sender: _Sender | None, prose_at: _Prose | None = None
+    lines: Sequence[str], idx: list[int], sender: _Sender | None, prose_at: _Prose | None = None,
+    signoff_at: _Prose | None = None,
 ) -> int | None:
     """Line index where the signature starts among the non-blank lines ``idx``, or None."""
     if prose_at is None:
         prose_at = _Prose(lines)
+    if signoff_at is None:
+        signoff_at = _signoffs(lines)
     tail = idx[-TAIL_LINES:]
     m = len(tail)
 
@@ -634,7 +671,10 @@ def _find_signature(
     for k in range(m - 1, max(-1, m - MAX_SIG_LINES - 2), -1):
         i = tail[k]
         t = lines[i][:_LINE_CAP]
-        is_off = _signoff(t) or (k >= m - 4 and k < m - 1 and _thanks_sentence(t))
+        # a line longer than 60 characters with no blank at either end is neither
+        if len(t) > 60 and not t[0].isspace() and not t[-1].isspace():
+            continue
+        is_off = signoff_at(i) or (k >= m - 4 and k < m - 1 and _thanks_sentence(t))
         if not is_off:
             continue
         after = tail[k + 1:]
@@ -751,6 +791,8 @@ def _is_quoted(line: str) -> bool:
 #: A date-like number: ``\d{1,4}[:./-]\d{1,2}|\d{4}`` found wherever this is found,
 #: written to start with ``\d`` so that ``search`` skips to the digits.
 _DATEY = re.compile(r"\d(?:[:./-]\d|\d\d\d)")
+#: The same on ASCII text, where ``\d`` is ``[0-9]`` (a range is quicker to test).
+_DATEY_ASCII = re.compile(r"[0-9](?:[:./-][0-9]|[0-9][0-9][0-9])")
 
 
 def _attribution(lines: Sequence[str], j: int) -> int:
@@ -759,7 +801,7 @@ def _attribution(lines: Sequence[str], j: int) -> int:
     if not first or _is_quoted(lines[j]) or len(first) > 280:
         return 0
     starts = bool(_ATTRIBUTION_START.match(first))
-    datey = starts or bool(_DATEY.search(first[:100]))
+    datey = starts or bool((_DATEY_ASCII if first.isascii() else _DATEY).search(first[:100]))
     if not datey and not first.endswith((":", "：")):
         return 0
     if not starts and not first.endswith((":", "：")):
@@ -853,7 +895,8 @@ def _first_words(alternation: str) -> tuple[str, ...]:
     return tuple(sorted({w.split(" ", 1)[0].lower() for w in C.words_of(alternation) if w.isascii()}))
 
 
-_FORWARD_FIRST_WORDS = _first_words(C._FORWARD_WORDS + "|" + C._FORWARD_START_WORDS)
+_FORWARD_FIRST_WORDS = _first_words(C._FORWARD_WORDS)
+_FORWARD_START_FIRST_WORDS = _first_words(C._FORWARD_START_WORDS)
 _ORIGINAL_FIRST_WORDS = _first_words(C._ORIGINAL_WORDS)
 #: What every Lotus Notes date in a header line contains (``12/07/2000``).
 _NOTES_DATE = re.compile(r"\d/\d{1,2}/\d")
@@ -885,21 +928,24 @@ def _header_block(
     fields: set[str] = set()
     last_field: str | None = None
     # the three Lotus Notes forms below need a date "12/07/2000"
-    notesy = _NOTES_DATE.search(t) is not None
-    # the separators and rules start (after blanks) with one of "-=_*", or with a word
-    # of FORWARD_SEPARATOR (begin, début, anfang, inicio, comienzo ...)
+    notesy = "/" in t and _NOTES_DATE.search(t) is not None
+    # the separators and rules start (after blanks) with one of "-=_*" ...
     c0 = t.lstrip()[:1]
     ruled = c0 in _RULE_FIRST
-    # ... and their phrases are in the line: on an ASCII line, the first word of one is
     low = t.lower() if t.isascii() else None
-    if (
-        (ruled or not c0.isascii() or c0.lower() in "bdaic")
-        and (low is None or any(map(low.__contains__, _FORWARD_FIRST_WORDS)))
-        and _FORWARD_SEPARATOR.match(t, low)
-    ):
+    # a bare rule ("-----", "-- ") has no phrase
+    worded = not ruled or bool(t.strip().strip("-=_*"))
+    if ruled:
+        # ... and then, on an ASCII line, the first word of one of their phrases follows
+        forward = worded and (low is None or any(map(low.__contains__, _FORWARD_FIRST_WORDS)))
+    else:
+        # ... or FORWARD_SEPARATOR's other branch opens the line ("Begin forwarded message:")
+        forward = low is None or low.lstrip().startswith(_FORWARD_START_FIRST_WORDS)
+    if forward and _FORWARD_SEPARATOR.match(t, low):
         kind = "forward_header"
     elif (
-        c0 == "-" and C.FORWARD_BY_START.match(t) and j + 1 < n and C.FORWARD_BY_END.match(lines[j + 1][:_LINE_CAP])
+        c0 == "-" and worded and C.FORWARD_BY_START.match(t) and j + 1 < n
+        and C.FORWARD_BY_END.match(lines[j + 1][:_LINE_CAP])
     ):
         kind = "forward_header"
         j += 1  # the separator is wrapped over two lines
@@ -910,13 +956,15 @@ def _header_block(
         kind = "notes"
         j += 1  # '"Doe, Jane" <jane@x.com> on 04/19/2001\n09:01:03 PM
     elif (
-        ruled and (low is None or any(map(low.__contains__, _ORIGINAL_FIRST_WORDS)))
+        ruled and worded and (low is None or any(map(low.__contains__, _ORIGINAL_FIRST_WORDS)))
         and _ORIGINAL_SEPARATOR.match(t, low)
     ):
         kind = "reply_header"
     elif ruled and C.RULE_LINE.match(t):
         kind = "rule"
-    elif notesy and len(t.strip()) < 200 and (C.NOTES_FROM_ON.search(t.rstrip()) or C.NOTES_NAME_DATE.match(t.rstrip())):
+    elif notesy and len(t.strip()) < 200 and (
+        C.NOTES_FROM_ON.search(t.rstrip()) or C.NOTES_NAME_DATE.match(t.rstrip())
+    ):
         kind = "notes"
     else:
         f = _field(j)
@@ -1001,11 +1049,22 @@ def _notes_header_above(lines: Sequence[str], j: int, floor: int) -> int:
     return top if seen_date else j
 
 
-def _strip_quote(lines: Sequence[str]) -> list[str]:
+def _strip_quote(lines: Sequence[str], quoted: Sequence[bool] | None = None) -> list[str]:
+    """The lines without one level of ``>`` (``quoted`` tells which lines have it)."""
+    if quoted is None:
+        out = []
+        for line in lines:
+            m = C.QUOTE_PREFIX.match(line[:8])
+            out.append(line[m.end():] if m else line)
+        return out
     out = []
-    for line in lines:
-        m = C.QUOTE_PREFIX.match(line[:8])
-        out.append(line[m.end():] if m else line)
+    for line, q in zip(lines, quoted):
+        if q:  # QUOTE_PREFIX: up to three spaces, ">" and one space
+            k = line.index(">") + 1
+            if line[k:k + 1] == " ":
+                k += 1
+            line = line[k:]
+        out.append(line)
     return out
 
 
@@ -1033,6 +1092,14 @@ _DIGIT = re.compile(r"\d")
 _SPLIT_PREFIXES = frozenset(
     "on le am el il op em de dn ke be an in co se ge en ob vo ou sc ve sk wy".split()
 )
+#: Where :data:`_SPLIT_START` may match: after the blanks, one of "-=_*", a non-ASCII
+#: character or a blank among the first two, or the two letters of :data:`_SPLIT_PREFIXES`
+#: in any case (the letters that match an ASCII one under ``(?i)`` are not ASCII).
+_SPLIT_GATE = re.compile(
+    r"^\s{0,300}(?:[-=_*]|[^\x00-\x7f]|.[^\x00-\x7f]|.\s|"
+    + "|".join(f"[{p[0]}{p[0].upper()}][{p[1]}{p[1].upper()}]" for p in sorted(_SPLIT_PREFIXES))
+    + ")"
+)
 
 
 def _maybe_split(cap: str) -> bool:
@@ -1045,17 +1112,15 @@ def _maybe_split(cap: str) -> bool:
       header field label, or a Lotus Notes date ("name on 12/07/2000": date-like);
     * ``_device`` needs the first words of :data:`cues.DEVICE_FOOTER`.
     """
-    s = cap.lstrip()
-    two = s[:2]
-    if two[:1] in _RULE_FIRST:
-        return True
-    if (not two.isascii() or two[1:2].isspace() or two.lower() in _SPLIT_PREFIXES) and _SPLIT_START_CI.match(cap):
-        return True
+    g = _SPLIT_GATE.match(cap)
+    if g is not None:
+        if g.group()[-1:] in _RULE_FIRST or _SPLIT_START_CI.match(cap):
+            return True
     if ":" in cap or "：" in cap:
         if cap.rstrip().endswith((":", "：")) or C.header_field_match(cap) is not None:
             return True  # an attribution or a header field ("From: ...")
     # a date-like number, which every Lotus Notes date ("12/07/2000") also is
-    return _DATEY.search(cap) is not None
+    return (_DATEY_ASCII if cap.isascii() else _DATEY).search(cap) is not None
 
 
 def _segment_level(
@@ -1084,8 +1149,15 @@ def _segment_level(
 
     def flush() -> None:
         if own:
+            first, last = own[0], own[-1]
+            if last - first + 1 == len(own):  # one run of lines (the usual case)
+                kinds = _label_message(lines[first:last + 1], cur_sender, blank[first:last + 1])
+                # (the blank lines of the run, kind None, are still unlabelled)
+                labels: dict[str | None, Label] = {k: (k, msg) for k in set(kinds) if k is not None}
+                out[base + first:base + last + 1] = [labels.get(k) for k in kinds]
+                return
             kinds = _label_message([lines[i] for i in own], cur_sender, [blank[i] for i in own])
-            labels: dict[str, Label] = {}
+            labels = {}
             for i, kind in zip(own, kinds):
                 if kind is not None:
                     lab = labels.get(kind)
@@ -1093,11 +1165,20 @@ def _segment_level(
                         lab = labels[kind] = (kind, msg)
                     out[base + i] = lab
 
+    # The lines that need a look: quoted ones, and those that may open an attribution,
+    # a header block or be a device footer.  The others (blank, or plain lines of this
+    # message) are taken a run at a time.
+    special = [q or (not b and _maybe_split(x[:cap])) for x, b, q in zip(lines, blank, quoted)]
+    specials = list(compress(range(n), special))
     j = 0
     while j < n:
-        if blank[j]:
-            own.append(j)
-            j += 1
+        if not special[j]:
+            at = bisect_left(specials, j)
+            k = specials[at] if at < len(specials) else n
+            own.extend(range(j, k))
+            if not own_nonblank and not all(blank[j:k]):
+                own_nonblank = True
+            j = k
             continue
         line = lines[j]
         if quoted[j]:
@@ -1125,18 +1206,12 @@ def _segment_level(
                 for x in range(j, r):
                     out[base + x] = ("quote", target)
             elif target == msg or attributed or rest_blank or r >= n or _opens_with_header(lines[j:r]):
-                _segment_level(_strip_quote(lines[j:r]), base + j, target, depth + 1, out,
+                _segment_level(_strip_quote(lines[j:r], quoted[j:r]), base + j, target, depth + 1, out,
                                cur_sender if target == msg else pending_sender, True)
             else:
                 for x in range(j, r):
                     out[base + x] = ("quote", target)
             j = r
-            continue
-        if not _maybe_split(line[:cap]):
-            # no attribution, no header block, no device footer: a line of this message
-            own.append(j)
-            own_nonblank = True
-            j += 1
             continue
         k = _attribution(lines, j)
         if k:
@@ -1289,23 +1364,22 @@ def segment(text: str, sender: HeaderContact | None = None) -> tuple[Zone, ...]:
         for i in nonblank:
             if out[i] is None:
                 out[i] = ("body", 0)
-    # blank lines: inside a run only
-    last_label: Label = None
-    last_idx = -1
-    for i in nonblank:
-        lab = out[i]
-        if i > last_idx + 1:
-            fill = last_label if last_label is not None and lab == last_label else None
-            out[last_idx + 1:i] = [fill] * (i - last_idx - 1)
-        last_label, last_idx = lab, i
-    if last_idx + 1 < n:
-        out[last_idx + 1:] = [None] * (n - last_idx - 1)
+    # blank lines: inside a run only (every non-blank line has a label now)
+    if not nonblank:
+        return ()
+    if nonblank[0] > 0:
+        out[:nonblank[0]] = [None] * nonblank[0]
+    for a, b in [(a, b) for a, b in zip(nonblank, nonblank[1:]) if b > a + 1]:
+        lab = out[a]
+        out[a + 1:b] = [lab if out[b] == lab else None] * (b - a - 1)
+    if nonblank[-1] + 1 < n:
+        out[nonblank[-1] + 1:] = [None] * (n - nonblank[-1] - 1)
 
     zones: list[Zone] = []
     i = 0
     for lab, run in groupby(out):  # runs of equal labels
         k = i + len(list(run))
         if lab is not None:
-            zones.append(Zone(kind=lab[0], message=lab[1], start=i, end=k, text="\n".join(lines[i:k])))
+            zones.append(Zone(lab[0], lab[1], i, k, "\n".join(lines[i:k])))
         i = k
     return tuple(zones)
