@@ -100,9 +100,12 @@ def main() -> None:
     ap.add_argument("--messages", type=int, default=100_000)
     ap.add_argument("--skip-dask", action="store_true")
     ap.add_argument("--only", choices=("real", "generated"))
+    ap.add_argument("--executors", help="comma-separated (default local,processes:1,processes:2,dask-local:2)")
     args = ap.parse_args()
     print(f"machine: {machine()}")
     executors = ["local", "processes:1", "processes:2"] + ([] if args.skip_dask else ["dask-local:2"])
+    if args.executors:
+        executors = [e.strip() for e in args.executors.split(",") if e.strip()]
     if args.only != "generated" and REAL.exists():
         files = sorted(f for f in REAL.rglob("*.eml"))
         msgs = [f.read_bytes() for f in files]
