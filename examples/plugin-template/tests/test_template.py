@@ -30,7 +30,22 @@ def test_plugin_runs_in_a_pipeline(webleads_register, webleads_run, webleads_sam
     assert outcome.result.processed == 3
     table = (tmp_path / "contacts.md").read_text()
     assert "jane.doe@northwind-logistics.example" in table
-    # the rule removed titles seen only in quoted signatures: Jane's own message still has hers
+    jane = next(c for c in outcome.contacts if "jane.doe@northwind-logistics.example" in c.emails)
+    assert jane.title == "Head of Operations"
+
+
+def test_rule_in_a_pipeline(webleads_pm, webleads_run, webleads_sample_mail):
+    from webleads_core import hookimpl
+
+    class Rules:
+        @hookimpl
+        def register_privacy_rules(self, register):
+            register("template-no-quoted-titles", plugin.no_titles_from_quoted_mail)
+
+    webleads_pm.register(Rules())
+    outcome = webleads_run({"sources": [{"type": "eml", "name": "s", "owner": "me@webleads-demo.example",
+                                         "path": str(webleads_sample_mail)}]})
+    # Jane's own message still gives her title; no title comes from a quoted signature alone
     jane = next(c for c in outcome.contacts if "jane.doe@northwind-logistics.example" in c.emails)
     assert jane.title == "Head of Operations"
 

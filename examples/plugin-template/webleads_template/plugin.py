@@ -1,4 +1,6 @@
-"""A minimal third-party webleads plugin: a Markdown sink and a tightening privacy rule.
+"""A minimal third-party webleads plugin: a Markdown sink, and a tightening privacy rule
+that is defined here but left unregistered (an installed rule applies to every run; see
+the comment at the bottom to switch it on in your own plugin).
 
 Copy this folder, rename the package, and point the ``webleads`` entry point in
 pyproject.toml at your module.  The engine finds it through the entry point.
@@ -38,6 +40,8 @@ def register_sinks(register):
     register("markdown", MarkdownSink)
 
 
-@hookimpl
-def register_privacy_rules(register):
-    register("template-no-quoted-titles", no_titles_from_quoted_mail)
+# A plugin that wants the rule registers it like this (it then applies to every pipeline):
+#
+# @hookimpl
+# def register_privacy_rules(register):
+#     register("template-no-quoted-titles", no_titles_from_quoted_mail)
