@@ -8,10 +8,13 @@ fail, they are not skipped.
 
 from __future__ import annotations
 
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -28,12 +31,21 @@ def make_browser(lang: str) -> webdriver.Chrome:
         "Debian's chromium and chromium-driver are needed: run scripts/services.sh")
     opts = webdriver.ChromeOptions()
     opts.binary_location = CHROMIUM
+    profile = tempfile.mkdtemp(prefix="webleads-chromium-")  # a fresh, empty profile each time
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-sync", "--disable-extensions",
-                "--disable-component-update", "--no-first-run", "--window-size=1000,900", f"--lang={lang}"):
+                "--disable-component-update", "--disable-quic", "--no-first-run",
+                f"--user-data-dir={profile}", "--window-size=1000,900", f"--lang={lang}"):
         opts.add_argument(arg)
     opts.add_experimental_option("prefs", {"intl.accept_languages": lang})
-    return webdriver.Chrome(options=opts, service=Service(executable_path=DRIVER))
+    # a loaded 2-core CI machine sometimes loses the first chromium start: try again, twice
+    for attempt in range(3):
+        try:
+            return webdriver.Chrome(options=opts, service=Service(executable_path=DRIVER))
+        except WebDriverException:
+            if attempt == 2:
+                raise
+            time.sleep(1)
 
 
 @pytest.fixture
