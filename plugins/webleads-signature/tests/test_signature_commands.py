@@ -14,6 +14,8 @@ def test_train_a_small_model_then_evaluate_it(quagga, tmp_path):
     card = json.loads((out / "meta.json").read_text())
     assert card["kind"] == "segmenter" and card["training_data"]["emails"] == 60
     assert card["metrics"]["test"]["quagga/enron_annotated"]["signature_lines"]["f1"] > 0.3
+    (synth,) = card["training_data"]["synthetic"]
+    assert synth["generator"] == "quoted_replies" and synth["emails"] > 0 and synth["digest"]
     again = tmp_path / "again"
     assert run_cli("train", "segmenter", "--data", str(quagga), "--out", str(again), "--limit", "60",
                    "--no-grid").returncode == 0
@@ -33,8 +35,11 @@ def test_train_a_small_model_then_evaluate_it(quagga, tmp_path):
 
 def test_train_and_evaluate_a_tagger(quagga, tmp_path):
     out = tmp_path / "tiny-tagger"
-    r = run_cli("train", "tagger", "--data", str(quagga), "--out", str(out), "--limit", "200", "--no-grid")
+    r = run_cli("train", "tagger", "--data", str(quagga), "--out", str(out), "--limit", "200", "--no-grid",
+                "--no-synthetic")
     assert r.returncode == 0, r.stderr
+    card = json.loads((out / "meta.json").read_text())
+    assert card["training_data"]["synthetic"] == [] and card["training_data"]["synthetic_segments"] == 0
     r = run_cli("evaluate", "tagger", "--data", str(quagga), "--model", str(out), "--baseline",
                 "--report", str(tmp_path / "rep"))
     assert r.returncode == 0, r.stderr

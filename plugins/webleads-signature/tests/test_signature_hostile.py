@@ -64,7 +64,13 @@ def test_bad_inputs_17_and_18_through_the_ml_pipeline(webleads_register, weblead
     caplog.set_level(logging.DEBUG, logger="webleads")
     webleads_register(plugin)
     webleads_register(MemoryPlugin())
-    outcome = webleads_run({"sources": [{"type": "memory", "name": "m", "messages": [_hostile_mail()]}]})
+    outcome = webleads_run({"pipeline": {"segmenter": "ml"},
+                            "sources": [{"type": "memory", "name": "m", "messages": [_hostile_mail()]}]})
+    import sqlite3
+
+    with sqlite3.connect(outcome.store_path) as db:
+        extractors = {row[0] for row in db.execute("SELECT DISTINCT extractor FROM evidence")}
+    assert "signature-ml" in extractors and "signature-rules" not in extractors
     assert outcome.result.processed == 1
     (robert,) = [c for c in outcome.contacts if "robert.hale@hale-partners.example" in c.emails]
     assert ("+12125550199", "work") in {(p.number, p.type) for p in robert.phones}
@@ -85,7 +91,7 @@ def test_the_capture_keeps_the_luhn_failing_number(webleads_register, webleads_p
     from webleads_core.engine.run import _capture
 
     webleads_register(plugin)
-    pipeline = build_pipeline(Config(), pm=webleads_pm, sources=())
+    pipeline = build_pipeline(Config.from_dict({"pipeline": {"segmenter": "ml"}}), pm=webleads_pm, sources=())
     cap = _capture(pipeline, Document.from_email("m", "1", _hostile_mail()))
     text = "\n".join(b.text for b in cap.blocks)
     assert "Robert Hale" in text and "4012 8888 8888 1882" in text

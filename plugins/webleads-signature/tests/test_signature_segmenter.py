@@ -116,3 +116,64 @@ def test_empty_and_blank_messages(segmenter_model):
 
 def test_is_deterministic(segmenter_model):
     assert segmenter_model.zones(THREAD, JANE) == segmenter_model.zones(THREAD, JANE)
+
+
+def test_compiled_viterbi_gives_the_reference_path():
+    """The straight-line Viterbi compiled per model returns exactly the loop version's path."""
+    import numpy as np
+
+    from webleads_signature.dataset import CLASSES
+    from webleads_signature.decode import NEG, compile_viterbi, forbidden_mask, viterbi
+
+    rng = np.random.default_rng(7)
+    k = len(CLASSES)
+    for _ in range(20):
+        trans = np.log(rng.dirichlet(np.ones(k), size=k))
+        trans[forbidden_mask(CLASSES)] = NEG
+        start = np.log(rng.dirichlet(np.ones(k)))
+        fast = compile_viterbi(trans, start)
+        for _ in range(20):
+            n = int(rng.integers(1, 50))
+            em = rng.normal(size=(n, k)) * 3
+            reset = [bool(x) for x in rng.random(n) < 0.1]
+            assert fast(em, reset) == viterbi(em, trans, start, reset)
+
+
+def test_emissions_from_the_blocks_equal_the_full_matrix(segmenter_model):
+    """The model applies its weights to the per-line and context blocks; the windowed
+    matrix the training sees gives the same scores."""
+    import numpy as np
+
+    from webleads_signature import line_features as LF
+
+    for text in (THREAD, "Thanks,\nKay", "> quoted\n> Jane Doe\n> +1 212 555 0199\n\nOK"):
+        B, ctx, index, _, _ = LF.message_parts(text.split("\n"), LF.Sender("Jane Doe", "jane@x.example"))
+        full = segmenter_model.emissions(LF.assemble(B, ctx))
+        assert np.allclose(segmenter_model.emissions_parts(B, ctx), full, atol=1e-4)
+
+
+def test_attachment_markers_do_not_break_a_signature(segmenter_model):
+    text = ("Please see the attached schedule.\n\nKay C. Young\nLegal Specialist\nNorthwind Logistics Ltd\n"
+            "713-853-6794 Phone\n713-646-3393 Fax\n\n - schedule.xls\n - notes.doc\n")
+    zones = segmenter_model.zones(text, HeaderContact(email="kay.young@northwind.example", name="Kay Young"))
+    (sig,) = [z for z in zones if z.kind == "signature"]
+    assert sig.text.startswith("Kay C. Young") and "646-3393 Fax" in sig.text
+    assert [z.kind for z in zones if "schedule.xls" in z.text] == ["body"]
+
+
+def test_a_name_under_a_signoff_joins_the_block_but_a_lone_first_name_does_not(segmenter_model):
+    zones = segmenter_model.zones(THREAD, JANE)
+    (sig0,) = [z for z in zones if z.kind == "signature" and z.message == 0]
+    assert sig0.text.startswith("Jane Doe")
+    zones = segmenter_model.zones("Can you send me the figures?\n\nThanks,\nJane\n", JANE)
+    assert [z.kind for z in zones] == ["body", "signoff"]
+
+
+def test_a_gmail_attribution_opens_the_quoted_message(segmenter_model):
+    text = ("Works for me.\n\n2024-06-09 14:50 GMT+02:00 Lukas Brandt <l.brandt@brandt.example>:\n"
+            "> Hallo,\n>\n> passt Dienstag?\n>\n> Viele Grüße\n> Lukas Brandt\n> Vertriebsleiter\n"
+            "> Brandt Maschinenbau GmbH\n> Tel. +49 30 1234567\n")
+    zones = segmenter_model.zones(text, JANE)
+    assert [z.kind for z in zones if z.message == 1][0] == "reply_header"
+    sig1 = [z for z in zones if z.kind == "signature" and z.message == 1]
+    assert sig1 and "Brandt Maschinenbau GmbH" in sig1[-1].text and "Vertriebsleiter" in sig1[0].text

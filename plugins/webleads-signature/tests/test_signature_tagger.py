@@ -112,3 +112,21 @@ def test_is_deterministic(tagger_model):
     a = tagger_model.tag(block, author_name="Jane Doe", author_email="jane@northwind.example")
     b = tagger_model.tag(block, author_name="Jane Doe", author_email="jane@northwind.example")
     assert [(x.field, x.value, x.subtype, x.line) for x in a] == [(x.field, x.value, x.subtype, x.line) for x in b]
+
+
+def test_compound_titles(tagger_model):
+    block = "Lukas Brandt\nProjektleiterin Vertrieb\nBrandt Maschinenbau GmbH\nTel. +49 30 1234567"
+    v = tagger_model.tag(block, author_name="Lukas Brandt", author_email="l.brandt@brandt.example")
+    assert one(v, "title") == "Projektleiterin Vertrieb"
+
+
+def test_the_cache_returns_what_tagging_returned(tagger_model):
+    block = "Sam Lee\nAccount Manager\nAcme Corp\nPhone: (212) 555-0199 ext. 214"
+    tagger_model.clear_cache()
+    first = tagger_model.tag(block, author_name="Sam Lee", author_email="sam@acme.example")
+    again = tagger_model.tag(block, author_name="Sam Lee", author_email="sam@acme.example")
+    assert again == first and again is not first
+    other = tagger_model.tag(block, author_name=None, author_email=None)  # another key: computed afresh
+    assert [v.field for v in other] and tagger_model._cache
+    tagger_model.clear_cache()
+    assert not tagger_model._cache

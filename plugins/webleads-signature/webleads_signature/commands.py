@@ -39,6 +39,9 @@ def configure_train(p: argparse.ArgumentParser) -> None:
                    help="split the hyperparameters are chosen on (default test)")
     p.add_argument("--no-grid", action="store_true", help="fixed hyperparameters, no search (fast)")
     p.add_argument("--limit", type=int, default=0, help="use only the first N training emails (smoke tests)")
+    p.add_argument("--no-synthetic", action="store_true",
+                   help="train on the annotated mail only (default: add the seeded synthetic mail of "
+                        "webleads_signature.synthetic, see docs/training.md)")
 
 
 def _load(paths: list[Path], split: str, limit: int = 0) -> list[Any]:
@@ -63,17 +66,27 @@ def run_train(args: argparse.Namespace) -> int:
     from .readers import detect
 
     sources = [{"dataset": dataset_id(p), "format": detect(p)} for p in args.data]
+    synthetic: list[dict[str, Any]] = []
     if args.kind == "segmenter":
         from . import line_features as LF
+        from .synthetic import SEGMENTER_WEIGHT, quoted_replies
         from .train_segmenter import train
 
-        payload, report = train(train_msgs, select_msgs, grid=not args.no_grid)
+        extra = []
+        if not args.no_synthetic:
+            replies = quoted_replies(train_msgs)
+            extra.append((replies, SEGMENTER_WEIGHT))
+            synthetic.append({"generator": "quoted_replies", "seed": "default", "emails": len(replies),
+                              "weight": SEGMENTER_WEIGHT, "digest": digest(replies),
+                              "made_from": "the training emails above (train split only)"})
+        payload, report = train(train_msgs, select_msgs, extra=extra, grid=not args.no_grid)
         features = {"count": LF.N_FEATURES, "names": list(LF.FEATURE_NAMES),
                     "description": "per non-blank line: shape, layout, sign-off/greeting/title/company vocabularies, "
                                    "phone/email/URL shapes, quoted-header cues, sender name, position from the end; "
                                    "the same for the previous and next line; context of the run"}
         data_digest = digest(train_msgs)
-        n_train = {"emails": len(train_msgs), "lines": report["train_lines"]}
+        n_train = {"emails": len(train_msgs), "lines": report["train_lines"],
+                   "synthetic_lines": report["synthetic_lines"]}
         summary = {"signature_lines": report["selection"]["signature_lines"],
                    "signature_lines_strict": report["selection"]["signature_lines_strict"],
                    "block_exact": report["selection"]["block_exact"],
@@ -82,17 +95,27 @@ def run_train(args: argparse.Namespace) -> int:
         from .tagger import FEATURE_NAMES
         from .train_tagger import train
 
+        from .synthetic import TAGGER_EMAILS, TAGGER_WEIGHT, business_mail
+
         tsigs = signatures_for_tagging(train_msgs)
         ssigs = signatures_for_tagging(select_msgs)
         if not tsigs:
             raise ConfigError("no training signatures with fields in the 'train' split")
-        payload, report = train(tsigs, ssigs, grid=not args.no_grid)
+        extra = []
+        if not args.no_synthetic:
+            synth = signatures_for_tagging(business_mail(TAGGER_EMAILS))
+            extra.append((synth, TAGGER_WEIGHT))
+            synthetic.append({"generator": "business_mail", "seed": "default", "signatures": len(synth),
+                              "weight": TAGGER_WEIGHT, "digest": signature_digest(synth),
+                              "made_from": "templates and the core's vocabularies (no real mail)"})
+        payload, report = train(tsigs, ssigs, extra=extra, grid=not args.no_grid)
         features = {"count": len(FEATURE_NAMES), "names": list(FEATURE_NAMES),
                     "description": "per segment of a signature line: title/company-suffix/organisation/street/postcode "
                                    "vocabularies, sender name and domain overlap, legal/motto cues, shape, position, "
                                    "neighbours, and the rule-based tagger's reading"}
         data_digest = signature_digest(tsigs)
-        n_train = {"signatures": len(tsigs), "segments": report["train_segments"]}
+        n_train = {"signatures": len(tsigs), "segments": report["train_segments"],
+                   "synthetic_segments": report["synthetic_segments"]}
         summary = {"fields": report["selection"]["fields"], "block_exact": report["selection"]["block_exact"]}
     card = {
         "name": args.name or args.out.name,
@@ -100,12 +123,13 @@ def run_train(args: argparse.Namespace) -> int:
         "description": f"webleads-signature {args.kind} (linear model applied with numpy)",
         "features": features,
         "training_data": {"sources": sources, "split": "train", "digest": data_digest, **n_train,
-                          "limit": args.limit or None},
+                          "limit": args.limit or None, "synthetic": synthetic},
         "hyperparameters": payload["hyperparameters"],
         "selection": {"split": args.select_split, "grid": report["grid"]},
         "metrics": {args.select_split: {"+".join(s["dataset"] for s in sources): summary}},
         "training_seconds": round(time.perf_counter() - t0, 1),
-        "data_discipline": "fitted on train, hyperparameters chosen on test, eval figures written only by "
+        "data_discipline": "fitted on train (plus synthetic mail made from train or from templates), "
+                           "hyperparameters chosen on test, eval figures written only by "
                            "`webleads evaluate --split eval --write-card`",
     }
     written = artifacts.save(args.out, args.kind, payload, card)

@@ -3,8 +3,10 @@
 It produces evidence exactly as the core's ``signature-rules`` extractor does (the
 subject is the block's author when the block agrees, else the first email of the block,
 else the block itself; method ``signature``; the span is the value's line in the
-message), and declares ``replaces = ("signature-rules",)`` so the engine runs it
-instead of the rule-based tagger whenever this plugin is installed.
+message), and declares ``replaces = ("signature-rules",)`` and ``pairs_with = "ml"``: the
+engine runs it instead of the rule-based tagger whenever the ``ml`` segmenter is the
+pipeline's (``[pipeline] segmenter = "ml"``, or the default once the plugin's priority
+puts it first).
 
 When the model is missing or does not match its card, the rule-based tagger does the
 work (one warning) and the evidence says so in ``extractor_version``.
@@ -89,7 +91,9 @@ class SignatureMLExtractor:
     name = "signature-ml"
     kinds = ("email",)
     replaces = ("signature-rules",)
-    pairs_with = "ml"  # used only with the ML segmenter, whose blocks it was trained on
+    #: Used only with the ML segmenter, whose blocks it is tuned on (the engine leaves an
+    #: extractor with ``pairs_with`` out, replacing nothing, under another segmenter).
+    pairs_with = "ml"
 
     def __init__(self, model: str | None = None) -> None:
         self.tagger = SignatureTagger(model)

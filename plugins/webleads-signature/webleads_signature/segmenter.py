@@ -1,8 +1,11 @@
 """The ML segmenter: a linear line classifier, Viterbi decoding, zones.
 
 :class:`SegmenterModel` is the applied model (numpy arrays only): features of every
-non-blank line (:mod:`.line_features`), one matrix product for the class scores, the
-decoding of :mod:`.decode`, then the zones of ``webleads segment``: message indices
+non-blank line (:mod:`.line_features`), the class scores from two small matrix products
+(the per-line block times the line/previous/next weights side by side, the context
+block times its weights), the decoding of :mod:`.decode` (compiled once per model;
+attachment markers left out of the sequence), a name line under a sign-off joined to
+the signature right below it, then the zones of ``webleads segment``: message indices
 (a header block or a deeper ``>`` quote opens the next message), ``reply_header`` or
 ``forward_header`` by the header's wording, ``device_footer`` or ``disclaimer``.
 
@@ -13,6 +16,7 @@ when the model is missing or does not match its card.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from typing import Any, Sequence
@@ -24,7 +28,7 @@ from webleads_core.segment import cues as C
 
 from . import line_features as LF
 from .artifacts import ModelError
-from .decode import NEG, forbidden_mask, viterbi
+from .decode import NEG, compile_viterbi, forbidden_mask
 
 log = logging.getLogger("webleads.signature")
 
@@ -43,38 +47,69 @@ class SegmenterModel:
             raise ModelError("the model was trained on other features than this plugin computes")
         self.coef = np.asarray(payload["coef"], dtype=np.float32)  # (features, classes)
         self.intercept = np.asarray(payload["intercept"], dtype=np.float32)
-        self.log_prior = np.asarray(payload["log_prior"], dtype=np.float32)
+        nb, k = len(LF.BASE_NAMES), len(self.classes)
+        # the weights of the line, previous-line and next-line copies side by side, so that
+        # one product of the per-line block gives all three (see emissions_parts)
+        self._w_lines = np.ascontiguousarray(np.hstack([self.coef[:nb], self.coef[nb:2 * nb], self.coef[2 * nb:3 * nb]]))
+        self._w_ctx = np.ascontiguousarray(self.coef[3 * nb:])
+        self._k = k
+        self._body = self.classes.index("body")
+        self._signoff = self.classes.index("signoff")
+        self._signature = self.classes.index("signature")
+        #: "raw" for a CRF (its scores are what decoding adds up), "logsoftmax" for a
+        #: line classifier whose probabilities are combined with counted transitions
+        self.scores = str(payload.get("scores", "logsoftmax"))
+        self.log_prior = np.asarray(payload.get("log_prior", np.zeros(len(self.classes))), dtype=np.float32)
         self.prior_weight = float(payload.get("prior_weight", 0.0))
         self.trans_weight = float(payload.get("trans_weight", 1.0))
         trans = np.asarray(payload["trans"], dtype=np.float64) * self.trans_weight
         trans[forbidden_mask(self.classes)] = NEG
         self.trans = trans
         self.start = np.asarray(payload["start"], dtype=np.float64) * self.trans_weight
+        self._viterbi = compile_viterbi(self.trans, self.start)
         self.card = card or {}
         self.version = str(self.card.get("version", payload.get("version", "1")))
 
     # -- scores and labels ------------------------------------------------------------
 
     def emissions(self, X: np.ndarray) -> np.ndarray:
-        z = X @ self.coef + self.intercept
+        """Log scores per row and class from the full feature matrix."""
+        return self._normalise(X @ self.coef + self.intercept)
+
+    def emissions_parts(self, B: np.ndarray, ctx: np.ndarray) -> np.ndarray:
+        """The same scores from the per-line and context blocks: ``B @ W_line`` plus the
+        previous row's ``B @ W_prev`` plus the next row's ``B @ W_next`` plus
+        ``ctx @ W_ctx``, without building the windowed matrix."""
+        k = self._k
+        z3 = B @ self._w_lines
+        z = z3[:, :k] + ctx @ self._w_ctx + self.intercept
+        z[1:] += z3[:-1, k:2 * k]
+        z[:-1] += z3[1:, 2 * k:]
+        return self._normalise(z)
+
+    def _normalise(self, z: np.ndarray) -> np.ndarray:
+        if self.scores == "raw":
+            return z.astype(np.float64)
         z = z - z.max(axis=1, keepdims=True)
         logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
-        return (logp - self.prior_weight * self.log_prior).astype(np.float64)
+        if self.prior_weight:
+            logp = logp - self.prior_weight * self.log_prior
+        return logp.astype(np.float64)
 
     def label_lines(self, text: str, sender: HeaderContact | None = None
                     ) -> tuple[list[str], list[str | None], list[int]]:
         """``(lines, class per line or None for blank lines, quote depth per line)``."""
         lines = text.split("\n")
         work = [x[:-1] if x.endswith("\r") else x for x in lines]
-        snd = LF.Sender(sender.name, sender.email) if sender is not None else None
-        X, index, depths, boundary = LF.message_features(work, snd if snd else None)
+        snd = _sender(sender.name, sender.email) if sender is not None else None
+        B, ctx, index, depths, _ = LF.message_parts(work, snd if snd else None)
         labels: list[str | None] = [None] * len(work)
         depth_of = [0] * len(work)
         if not index:
             return work, labels, depth_of
-        em = self.emissions(X)
-        reset = [k > 0 and depths[k] != depths[k - 1] for k in range(len(index))]
-        path = viterbi(em, self.trans, self.start, reset)
+        em = self.emissions_parts(B, ctx)
+        path = decode_rows(em, B[:, _ATTACHMENT] > 0, depths, self._viterbi, self._body)
+        join_name_lines(path, B, index, depths, self._signoff, self._signature)
         for k, i in enumerate(index):
             labels[i] = self.classes[path[k]]
             depth_of[i] = depths[k]
@@ -86,6 +121,58 @@ class SegmenterModel:
             return ()
         work, labels, depths = self.label_lines(text, sender)
         return build_zones(text.split("\n"), work, labels, depths)
+
+
+_ATTACHMENT = LF.BASE_NAMES.index("attachment")
+
+
+@functools.lru_cache(maxsize=4096)
+def _sender(name: str | None, email: str | None) -> LF.Sender:
+    """The name cues of a sender (the same senders write again and again)."""
+    return LF.Sender(name, email)
+
+
+def clear_caches() -> None:
+    """Empty the per-line and per-sender caches (see :func:`line_features.clear_caches`)."""
+    _sender.cache_clear()
+    LF.clear_caches()
+
+
+_NAMEY = [LF.BASE_NAMES.index("name_like"), LF.BASE_NAMES.index("sender_line")]
+
+
+def join_name_lines(path: list[int], B: np.ndarray, index: Sequence[int], depths: Sequence[int], signoff: int,
+                    signature: int) -> None:
+    """A name line decoded as the sign-off's, directly above a signature line (no blank
+    line between, same quote level), joins the signature: the name then sits in the
+    block the tagger reads.  Annotators split this case about 2:1 for "signature" in
+    the Quagga ``train`` split (a lone first name under "Thanks," with nothing after it
+    stays a sign-off)."""
+    n = len(path)
+    if n < 2 or signoff not in path:
+        return
+    namey = B[:, _NAMEY].max(axis=1).tolist()
+    for q in range(n - 2, -1, -1):
+        if (path[q] == signoff and path[q + 1] == signature and namey[q] and index[q + 1] == index[q] + 1
+                and depths[q] == depths[q + 1]):
+            path[q] = signature
+
+
+def decode_rows(em: np.ndarray, attachment: np.ndarray, depths: Sequence[int], viterbi: Any, body: int = 0
+                ) -> list[int]:
+    """Class index per row: Viterbi over the rows, attachment markers (``<<file.doc>>``,
+    `` - file.xls``) left out of the sequence and labelled body, so that an attachment
+    line after a signature does not break the signature's block."""
+    n = len(depths)
+    keep = np.flatnonzero(~np.asarray(attachment, dtype=bool)).tolist() if n else []
+    path = [body] * n
+    if not keep:
+        return path
+    reset = [False] + [depths[keep[q]] != depths[keep[q - 1]] for q in range(1, len(keep))]
+    sub = viterbi(em[keep] if len(keep) < n else em, reset)
+    for q, k in enumerate(keep):
+        path[k] = sub[q]
+    return path
 
 
 def build_zones(lines: Sequence[str], work: Sequence[str], labels: Sequence[str | None],

@@ -28,7 +28,12 @@ capped at 4 KiB and 40 lines, so time is bounded on any input.
 
 from __future__ import annotations
 
+import functools
 import re
+import threading
+from collections import OrderedDict
+from bisect import bisect_right
+from itertools import accumulate
 from typing import Any, Sequence
 
 import attrs
@@ -37,7 +42,8 @@ import numpy as np
 from webleads_core.default_plugins.signature_rules import FieldValue, tag_signature
 from webleads_core.privacy.redact import sensitive_line
 from webleads_core.text.emails import email_domain, find_emails, is_free_mail
-from webleads_core.text.names import clean_person_name, fold
+from webleads_core.text.names import clean_person_name
+from webleads_core.text.names import fold as _core_fold
 from webleads_core.text.phones import infer_region
 from webleads_core.text.urls import find_urls, is_social_host, normalise_url, social_profile
 from webleads_core.text.vocab import (
@@ -64,7 +70,15 @@ from webleads_core.text.vocab import (
     US_STATES,
 )
 
+@functools.lru_cache(maxsize=16384)
+def fold(s: str) -> str:
+    """The core's accent-stripping lower-casing, cached (signature words repeat a lot)."""
+    return _core_fold(s)
+
+
 MAX_BLOCK_CHARS = 4096
+#: Blocks whose tagging result is kept (the LRU cache of :meth:`TaggerModel.tag`).
+CACHE_SIZE = 4096
 MAX_LINES = 40
 MAX_SEGMENTS = 60
 CLASSES: tuple[str, ...] = ("other", "name", "title", "company", "address")
@@ -117,7 +131,7 @@ SEG_NAMES: tuple[str, ...] = (
     "line_0", "line_1", "line_2", "line_3p", "content_first", "content_rank_1", "content_rank_2",
     "content_last", "line_has_value", "line_has_email", "line_has_phone", "piece_of_line", "piece_first",
     "soft_split", "line_segments_2p",
-    "rules_name", "rules_title", "rules_company", "rules_address",
+    "rules_name", "rules_title", "rules_company", "rules_address", "title_compound",
 )
 _NS = len(SEG_NAMES)
 _SI = {n: i for i, n in enumerate(SEG_NAMES)}
@@ -129,6 +143,15 @@ FEATURE_NAMES: tuple[str, ...] = (
 )
 N_FEATURES = len(FEATURE_NAMES)
 _CTX_IDX = [_SI[k] for k in _CONTEXT_KEYS]
+_PART_SPLIT = re.compile(r"[-/&]")
+_SPACE_CUE_STEMS = tuple(c[:-1] for c in LEGAL_FOOTER_CUES if c.endswith(" "))
+#: Title phrases by their first (folded) word: a segment is searched only for the
+#: phrases its own words can start.
+_PHRASE_FIRST: dict[str, tuple[str, ...]] = {}
+for _p in TITLE_PHRASES:
+    _PHRASE_FIRST[fold(_p.split()[0])] = _PHRASE_FIRST.get(fold(_p.split()[0]), ()) + (_p.casefold(),)
+#: Role nouns that end compounds (``Vertriebsleiter``, ``Accountmanager``).
+_TITLE_ENDINGS = tuple(sorted(w for w in _F_TITLE if len(w) >= 5 and w.isalpha()))
 
 
 @attrs.define
@@ -336,6 +359,17 @@ class AuthorCues:
         self.domain_tokens = _domain_tokens(self.domain)
 
 
+def _rows_with(text: str, needles: Sequence[str], starts: list[int]) -> set[int]:
+    """Rows of ``text`` (rows starting at ``starts``) that hold one of ``needles``."""
+    out: set[int] = set()
+    for nd in needles:
+        p = text.find(nd)
+        while p >= 0:
+            out.add(bisect_right(starts, p) - 1)
+            p = text.find(nd, p + 1)
+    return out
+
+
 def prepare(block: str, author_name: str | None, author_email: str | None,
             region_hint: str | None = None) -> Prepared:
     """Find the shaped values of a block and cut the rest into segments with features."""
@@ -356,17 +390,24 @@ def prepare(block: str, author_name: str | None, author_email: str | None,
         lines.append(ln.replace("\x00", " ").rstrip())
     usable = [False] * len(lines)
     seen_content = False
+    # lines holding a disclaimer or legal-footer cue, by one scan of the block per cue
+    # (each line ends with " \n" so that cues written with a trailing space match at the end)
+    lowered = [ln.strip().casefold() for ln in lines]
+    starts = [0, *accumulate(len(x) + 2 for x in lowered[:-1])]
+    folded = " \n".join(lowered) + " "
+    disc_lines = _rows_with(folded, DISCLAIMER_CUES, starts)
+    legal_lines = _rows_with(folded, LEGAL_FOOTER_CUES, starts)
     for i, ln in enumerate(lines):
         s = ln.strip()
         if not s:
             continue
-        low = s.casefold()
+        low = lowered[i]
         if seen_content and _STOP.match(s) or low.strip(" -_*").startswith(_DEVICE) or (
-                len(low) > 12 and any(c in low for c in DISCLAIMER_CUES)):
+                len(low) > 12 and i in disc_lines):
             break
         if not seen_content and low.strip(" ,.!:;-–—") in SIGNOFFS:
             continue
-        if sensitive_line(s) or any(c in low + " " for c in LEGAL_FOOTER_CUES):
+        if i in legal_lines or sensitive_line(s):
             continue
         usable[i] = True
         if _LETTER.search(s) or _DIGIT.search(s):
@@ -515,10 +556,12 @@ def segment_features(lines: Sequence[str], usable: Sequence[bool], segs: Sequenc
         v[9] = nd / max(1, len(raw))
         v[10] = float("," in raw)
         v[11] = float(raw.rstrip().endswith("."))
-        parts = [p for w in words for p in re.split(r"[-/&]", w) if p]
-        tw = [p in _F_TITLE for p in parts]
-        v[12] = float(any(tw))
-        v[13] = float(bool(_TITLE_PHRASES.search(raw)))
+        parts = [p for w in words for p in _PART_SPLIT.split(w) if p] if ("-" in raw or "/" in raw or "&" in raw) \
+            else words
+        v[12] = float(not _F_TITLE.isdisjoint(parts))
+        low_raw = raw.casefold()
+        v[13] = float(any(p in low_raw for w in words for p in _PHRASE_FIRST.get(w, ())))
+        v[_SI["title_compound"]] = float(any(len(p) >= 8 and p.endswith(_TITLE_ENDINGS) for p in parts))
         mods = [p in _F_MOD for p in parts]
         v[14] = float(bool(parts) and all(mods))
         v[15] = float(any(mods))
@@ -529,7 +572,7 @@ def segment_features(lines: Sequence[str], usable: Sequence[bool], segs: Sequenc
         v[20] = float(any(_domain_hit(words, raw, d) for d in block_domains))
         low_toks = [t.strip(".,;:()").casefold() for t in raw.split()]
         v[21] = float(_street(raw, low_toks))
-        pc, us = _postcode(raw)
+        pc, us = _postcode(raw) if nd else (False, False)
         v[22] = float(pc)
         v[23] = float(bool(_PO_BOX.search(raw)))
         v[24] = float(raw.casefold().strip(" .,") in _F_COUNTRY)
@@ -546,8 +589,10 @@ def segment_features(lines: Sequence[str], usable: Sequence[bool], segs: Sequenc
         v[33] = float(any(w in _F_NON_NAME for w in words))
         v[34] = float(fold(raw.strip(" ,.!:;-")) in SIGNOFFS)
         v[35] = float(any(w in _F_MOTTO for w in words) or raw.rstrip().endswith(("!", "?")) or nw > 10)
-        low = raw.casefold() + " "
-        v[36] = float(any(c in low for c in LEGAL_FOOTER_CUES))
+        # segments come from usable lines only, which hold no legal-footer cue: the one way
+        # a cue can still match ``segment + " "`` is a cue ending in a space ("hrb ") whose
+        # stem ends the segment
+        v[36] = float(low_raw.endswith(_SPACE_CUE_STEMS))
         v[37] = float(raw.rstrip().endswith(".") and nw >= 4 and sum(1 for w in rw if w[:1].islower()) >= nw / 2)
         li = sg.line
         r = rank.get(li, 9)
@@ -587,13 +632,18 @@ def segment_features(lines: Sequence[str], usable: Sequence[bool], segs: Sequenc
                                                 for k in by_line[li])]
     first_name_line = name_lines[0] if name_lines else None
     nc = len(_CONTEXT_KEYS)
+    sub = base[:, _CTX_IDX].tolist()
+    line_ctx = {li: np.asarray([max(col) for col in zip(*(sub[k] for k in ks))], dtype=np.float32)
+                for li, ks in by_line.items()}
+    pos_of = {li: q for q, li in enumerate(seg_lines)}
+    blank_before = [i == 0 or not lines[i - 1].strip() for i in range(len(lines))]
     for k, sg in enumerate(segs):
-        pos = seg_lines.index(sg.line) if sg.line in by_line else None
+        pos = pos_of.get(sg.line)
         if pos is not None and pos > 0:
-            ctx[k, :nc] = base[by_line[seg_lines[pos - 1]]][:, _CTX_IDX].max(axis=0)
+            ctx[k, :nc] = line_ctx[seg_lines[pos - 1]]
         if pos is not None and pos + 1 < len(seg_lines):
-            ctx[k, nc:2 * nc] = base[by_line[seg_lines[pos + 1]]][:, _CTX_IDX].max(axis=0)
-        ctx[k, 2 * nc] = float(sg.line == 0 or not lines[sg.line - 1].strip())
+            ctx[k, nc:2 * nc] = line_ctx[seg_lines[pos + 1]]
+        ctx[k, 2 * nc] = float(blank_before[sg.line])
         if first_name_line is not None:
             ctx[k, 2 * nc + 1] = float(sg.line - first_name_line == 1)
             ctx[k, 2 * nc + 2] = float(sg.line - first_name_line == 2)
@@ -612,6 +662,8 @@ class TaggerModel:
         self.coef = np.asarray(payload["coef"], dtype=np.float32)
         self.intercept = np.asarray(payload["intercept"], dtype=np.float32)
         self.threshold = float(payload.get("threshold", 0.5))
+        self._cache: OrderedDict[tuple, tuple[FieldValue, ...]] = OrderedDict()
+        self._lock = threading.Lock()
         self.card = card or {}
         self.version = str(self.card.get("version", payload.get("version", "1")))
 
@@ -623,9 +675,32 @@ class TaggerModel:
 
     def tag(self, block: str, *, author_name: str | None = None, author_email: str | None = None,
             region_hint: str | None = None) -> list[FieldValue]:
-        """Field values of one signature block, in line order."""
+        """Field values of one signature block, in line order.
+
+        The same block comes back again and again in a mailbox (every email a person
+        sends, every reply that quotes it), so results are kept in a bounded LRU cache
+        keyed by the block and its author: a hit returns exactly what tagging returned
+        (the values are frozen records).  :meth:`clear_cache` empties it (benchmarks do,
+        between passes)."""
+        key = (block, author_name, author_email, region_hint)
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+        if hit is not None:
+            return list(hit)
         prep = prepare(block, author_name, author_email, region_hint)
-        return decode(prep, self.probabilities(prep.features) if prep.segments else None, self.threshold)
+        values = decode(prep, self.probabilities(prep.features) if prep.segments else None, self.threshold)
+        if isinstance(block, str) and len(block) <= MAX_BLOCK_CHARS:
+            with self._lock:
+                self._cache[key] = tuple(values)
+                if len(self._cache) > CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        return values
+
+    def clear_cache(self) -> None:
+        with self._lock:
+            self._cache.clear()
 
 
 def decode(prep: Prepared, probs: np.ndarray | None, threshold: float = 0.5) -> list[FieldValue]:

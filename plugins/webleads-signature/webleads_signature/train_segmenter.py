@@ -25,10 +25,12 @@ from .segmenter import SegmenterModel
 
 log = logging.getLogger("webleads.signature")
 
+_ATTACHMENT = LF.FEATURE_NAMES.index("attachment")
+
 #: The grid walked on the selection split (inverse regularisation, prior division,
 #: transition weight).
 GRID_C = (0.3, 1.0, 3.0)
-GRID_PRIOR = (0.0, 0.5)
+GRID_PRIOR = (0.0, 0.3, 0.5)
 GRID_TRANS = (0.5, 1.0)
 
 
@@ -50,10 +52,12 @@ def matrix(messages: Sequence[LabelledMessage], weight: float = 1.0
         lines = [x[:-1] if x.endswith("\r") else x for x in m.text.split("\n")]
         X, index, _, _ = LF.message_features(lines, s if s else None)
         keep, seq = [], []
+        attach = X[:, _ATTACHMENT] > 0
         for k, i in enumerate(index):
             lab = m.labels[i] if i < len(m.labels) else None
             c = ix.get(lab, -1) if lab is not None else -1
-            seq.append(c)
+            if not attach[k]:  # decoding leaves attachment markers out of the sequence
+                seq.append(c)
             if c >= 0:
                 keep.append(k)
                 ys.append(c)
@@ -120,7 +124,7 @@ def train(train_msgs: Sequence[LabelledMessage], select_msgs: Sequence[LabelledM
     w = np.concatenate([p[2] for p in parts])
     seqs = [s for p in parts[:1] for s in p[3]]  # transitions from real mail only
     t_feat = time.perf_counter() - t0
-    combos = [(c, p, t) for c in GRID_C for p in GRID_PRIOR for t in GRID_TRANS] if grid else [(1.0, 0.5, 1.0)]
+    combos = [(c, p, t) for c in GRID_C for p in GRID_PRIOR for t in GRID_TRANS] if grid else [(1.0, 0.3, 0.5)]
     best: tuple[float, dict[str, Any], dict[str, Any]] | None = None
     tried = []
     fitted: dict[float, dict[str, Any]] = {}
@@ -137,7 +141,8 @@ def train(train_msgs: Sequence[LabelledMessage], select_msgs: Sequence[LabelledM
             best = (key, payload, res)
     assert best is not None
     report = {
-        "train_lines": int(len(y)),
+        "train_lines": int(len(parts[0][1])),
+        "synthetic_lines": int(len(y) - len(parts[0][1])),
         "feature_seconds": round(t_feat, 2),
         "seconds": round(time.perf_counter() - t0, 2),
         "grid": tried,

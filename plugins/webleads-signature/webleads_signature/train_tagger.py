@@ -89,6 +89,7 @@ def train(train_sigs: Sequence[LabelledSignature], select_sigs: Sequence[Labelle
         if best is None or key > best[0] + 1e-9:
             best = (key, payload, res)
     assert best is not None
-    return best[1], {"train_segments": int(len(y)), "class_counts": np.bincount(y, minlength=len(CLASSES)).tolist(),
+    return best[1], {"train_segments": int(len(parts[0][1])), "synthetic_segments": int(len(y) - len(parts[0][1])),
+                     "class_counts": np.bincount(y, minlength=len(CLASSES)).tolist(),
                      "seconds": round(time.perf_counter() - t0, 2), "grid": tried,
                      "chosen": best[1]["hyperparameters"], "selection": best[2]}
