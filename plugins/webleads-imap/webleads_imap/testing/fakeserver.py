@@ -13,7 +13,8 @@ import re
 import socket
 import ssl
 import struct
-import threading
+
+from .listener import LoopbackListener
 
 FETCH_ITEM = re.compile(
     rb"UID|RFC822\.SIZE|BODYSTRUCTURE|FLAGS|BODY(?:\.PEEK)?\[([^\]]*)\](?:<(\d+)\.(\d+)>)?", re.I)
@@ -23,7 +24,7 @@ FAULTS = ("huge_literal", "huge_literal_for_uid", "bye_mid_fetch", "reset_mid_fe
           "starttls_injection")
 
 
-class FakeImapServer:
+class FakeImapServer(LoopbackListener):
     """Scripted server.  ``start()`` returns it; ``port`` is where it listens.
 
     Args:
@@ -60,49 +61,12 @@ class FakeImapServer:
         self.uidvalidity = uidvalidity
         self.received: list[bytes] = []
         self.credentials_received = False
-        self.connections = 0
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
-        self._lock = threading.Lock()
+        super().__init__()
 
     # -- life cycle --------------------------------------------------------------------------
 
-    def start(self) -> FakeImapServer:
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        t = threading.Thread(target=self._accept_loop, daemon=True)
-        t.start()
-        self._threads.append(t)
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        for t in self._threads:
-            t.join(5)
-        self.sock.close()
-
-    def __enter__(self) -> FakeImapServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def _accept_loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except (socket.timeout, TimeoutError):
-                continue
-            except OSError:
-                return
-            self.connections += 1
-            t = threading.Thread(target=self._serve, args=(conn,), daemon=True)
-            t.start()
-            self._threads.append(t)
+    def handle(self, conn: socket.socket) -> None:
+        self._serve(conn)
 
     # -- one connection ----------------------------------------------------------------------
 

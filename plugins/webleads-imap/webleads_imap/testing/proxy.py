@@ -16,25 +16,19 @@ import re
 import select
 import socket
 import struct
-import threading
 from typing import Callable
 
+from .listener import LoopbackListener
 
-class FaultProxy:
+
+class FaultProxy(LoopbackListener):
     def __init__(self, target_port: int, target_host: str = "127.0.0.1") -> None:
+        super().__init__()
         self.target = (target_host, target_port)
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
         self.cut_bytes: int | None = None
         self.cut_times = 0
         self.cuts = 0
         self.hooks: list[tuple[re.Pattern[bytes], Callable[[], None]]] = []
-        self.connections = 0
-        self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
-        self._lock = threading.Lock()
 
     def cut_after(self, n: int, times: int = 1) -> None:
         self.cut_bytes, self.cut_times = n, times
@@ -42,38 +36,8 @@ class FaultProxy:
     def on_command(self, pattern: bytes, hook: Callable[[], None]) -> None:
         self.hooks.append((re.compile(pattern, re.I), hook))
 
-    def start(self) -> FaultProxy:
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        t = threading.Thread(target=self._accept_loop, daemon=True)
-        t.start()
-        self._threads.append(t)
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        for t in self._threads:
-            t.join(5)
-        self.sock.close()
-
-    def __enter__(self) -> FaultProxy:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def _accept_loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                client, _ = self.sock.accept()
-            except (socket.timeout, TimeoutError):
-                continue
-            except OSError:
-                return
-            self.connections += 1
-            t = threading.Thread(target=self._pump, args=(client,), daemon=True)
-            t.start()
-            self._threads.append(t)
+    def handle(self, conn: socket.socket) -> None:
+        self._pump(conn)
 
     def _take_cut(self) -> int | None:
         with self._lock:
