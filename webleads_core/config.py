@@ -77,15 +77,7 @@ class Config:
     @classmethod
     def from_file(cls, path: str | Path) -> Config:
         p = Path(path)
-        try:
-            data = tomllib.loads(p.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ConfigError(f"config file not found: {p}") from None
-        except UnicodeDecodeError:
-            raise ConfigError(f"{p}: not UTF-8 text") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{p}: invalid TOML: {exc}") from None
-        return cls.from_dict(data, base_dir=p.resolve().parent)
+        return cls.from_dict(read_toml(p), base_dir=p.resolve().parent)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, base_dir: str | Path = ".") -> Config:
@@ -182,6 +174,21 @@ def _privacy_config(privacy: Mapping[str, Any], base: Path) -> PrivacyConfig:
         raise ConfigError("privacy.controller must be a string")
     return PrivacyConfig(secret_file=path("secret_file"), extra_redact=tuple(extra), key_file=path("key_file"),
                          encrypt=encrypt, purposes=tuple(purposes), controller=controller, **days)
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file as a dict; every way it can be unreadable is one ConfigError line.
+
+    Plugins with tables of their own (``[serve]``) read the file with this, take their
+    table out, and hand the rest to :meth:`Config.from_dict`."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
 
 
 def _resolve_store_url(url: str, base: Path) -> str:

@@ -9,13 +9,13 @@ of the TOML before handing the rest to ``Config.from_dict``.  Every error is a
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 from typing import Any, Mapping
 
 import attrs
 
 from webleads_core import Config, ConfigError
+from webleads_core.config import read_toml
 
 from .schedule import Schedule, parse_schedule
 
@@ -108,14 +108,7 @@ def load_serve_config(source: str | Path | Mapping[str, Any], *, base_dir: str |
         base = Path(base_dir)
     else:
         path = Path(source)
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ConfigError(f"config file not found: {path}") from None
-        except UnicodeDecodeError:
-            raise ConfigError(f"{path}: not UTF-8 text") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        data = read_toml(path)
         base = path.resolve().parent
     serve = data.pop("serve", {})
     if not isinstance(serve, Mapping):
