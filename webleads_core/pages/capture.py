@@ -117,6 +117,8 @@ def _text_cards(lines: list[tuple[str, int]], region: str | None, deadline: floa
                     phones.line = line
                 phones.add("fax" if m.type == "fax" else "phone", text[m.span[0]:m.span[1]])
     if phones.values:
+        if region:  # the numbers were read in this region (maybe inferred from the text): say so
+            phones.add("region", region)
         cards.append(phones)
     return cards
 

@@ -93,6 +93,9 @@ def parse_scripts(scripts: list[tuple[str, int]], defects: list[str]) -> list[No
                 if isinstance(types, str):
                     types = (types,)
                 node = Node(types=tuple(short_type(t) for t in types if isinstance(t, str))[:8], line=line)
+                if set(value) == {"@id"} and isinstance(value["@id"], str):
+                    # a bare IRI reference ("url": {"@id": "http://..."}) is the value itself
+                    node.value = value["@id"]
                 count += 1
                 if parent is None:
                     roots.append(node)

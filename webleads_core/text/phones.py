@@ -164,6 +164,9 @@ _COUNTRY_RE = re.compile(
     ) + r")(?![\w])"
 )
 _US_STATE_ZIP_RE = re.compile(r"\b[A-Z]{2}\.?,? {1,3}\d{5}(?:-\d{4})?\b")
+#: ``Mexico Beach, FL``: a US place whose longer name holds a country's or a city's
+#: (``Berlin, DE`` is a German city with a country code, not Delaware).
+_US_PLACE_RE = re.compile(r"(?:[A-Z][\w'.-]{0,30}[ \t]){0,3}[A-Z][\w'.-]{0,30},[ \t]{1,3}([A-Z]{2})\b")
 
 #: Phone labels used in one country only (the last clue for the region).
 _LANG_LABELS = {"tél": "FR", "portable": "FR", "télécopie": "FR", "handy": "DE",
@@ -229,13 +232,20 @@ def infer_region(text: str | None, email_domain: str | None = None) -> str | Non
             if region and region != "ZZ":
                 return region
     if text:
+        named = None
         for cm in _COUNTRY_RE.finditer(text):
             key = cm.group(1).casefold()
             if key in ("uk",) and cm.group(1) != "UK":
                 continue
             region = COUNTRY_NAME_EXCEPTIONS.get(key) or COUNTRY_NAMES.get(key)
-            if region:
-                return region
+            if region and _in_us_place(text, cm.start(), cm.end()):
+                return "US"  # "Mexico Beach, FL": the name is a US place's, wherever else it stands
+            if region and named is None:
+                named = region
+                if region == "US" or "," not in text:
+                    break
+        if named:
+            return named
         if _US_STATE_ZIP_RE.search(text):
             from .vocab import US_STATES
 
@@ -248,6 +258,21 @@ def infer_region(text: str | None, email_domain: str | None = None) -> str | Non
     for lm in _LANG_LABEL_RE.finditer(text):
         return _LANG_LABELS[lm.group(1).casefold()]
     return None
+
+
+def _in_us_place(text: str, start: int, end: int) -> bool:
+    """Whether the country name at ``text[start:end]`` is part of ``<Place>, <US state>``."""
+    from .vocab import US_STATES
+
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start: line_end if line_end >= 0 else len(text)][:300]
+    for pm in _US_PLACE_RE.finditer(line):
+        place = pm.group(0).rsplit(",", 1)[0].strip()
+        if (pm.start() <= start - line_start and end - line_start <= pm.end() and pm.group(1) in US_STATES
+                and place != text[start:end]):
+            return True
+    return False
 
 
 def _number_type(num: phonenumbers.PhoneNumber) -> str:
