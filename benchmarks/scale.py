@@ -6,7 +6,9 @@ messages) and a generated mbox (benchmarks/corpus.py, 100,000 messages by defaul
 - end-to-end messages/s of `webleads run` (read, parse, segment, purge, extract, privacy,
   merge into a SQLite store) on one core, next to bare
   `email.message_from_bytes(policy=compat32)` of the same messages in the same run;
-- the same run with `processes:1`, `processes:2` and `dask-local:2` executors;
+- the same run with `processes:1`, `processes:2` and `dask-local:2` executors, with the CPU
+  seconds of the main process and of the workers (the main process lists items and writes the
+  store: the less it spends per item, the better N workers scale);
 - peak RSS of the run over the generated mbox (in a fresh process per run);
 - the slowest single message of the real corpus.
 
@@ -50,11 +52,15 @@ def run_child(source: dict, executor: str) -> dict:
         code = f"""
 import json, resource, time, webleads_core as wl
 conf = wl.load_config({{"store": {{"url": "sqlite:///s.db"}}, "sources": [{json.dumps(source)}]}}, base_dir={tmp!r})
-t = time.perf_counter()
+def cpu(who):
+    u = resource.getrusage(who)
+    return u.ru_utime + u.ru_stime
+t, m, w = time.perf_counter(), cpu(resource.RUSAGE_SELF), cpu(resource.RUSAGE_CHILDREN)
 r = wl.run(conf, executor={executor!r})
 dt = time.perf_counter() - t
 print(json.dumps({{"items": r.items, "processed": r.processed, "skipped": r.skipped, "evidence": r.evidence,
-                  "seconds": dt, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+                  "seconds": dt, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "main_cpu": cpu(resource.RUSAGE_SELF) - m, "workers_cpu": cpu(resource.RUSAGE_CHILDREN) - w}}))
 """
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
         return json.loads(out.stdout.strip().splitlines()[-1])
@@ -93,6 +99,10 @@ def report(label: str, n: int, bare: float, executors: list[str], source: dict) 
         print(f"webleads run --executor {ex:<14} {rate:8.0f} msg/s  ({rate / bare:.0%} of bare, "
               f"{rate / base:.2f}x the first)  peak RSS {r['rss_mb']:.0f} MB  "
               f"processed {r['processed']} skipped {r['skipped']} evidence {r['evidence']}")
+        # CPU seconds, not wall time, say where the work went (other sessions load the machine):
+        # with W worker and M main-process seconds, N workers on N cores give at best N*W/(W+M)
+        print(f"    wall {r['seconds']:.2f}s  main-process CPU {r['main_cpu']:.2f}s  "
+              f"workers CPU {r['workers_cpu']:.2f}s")
 
 
 def main() -> None:

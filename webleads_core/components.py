@@ -6,6 +6,7 @@ extractors, scorers) through the hooks in :mod:`webleads_core.hookspecs`.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol, runtime_checkable
 
@@ -71,6 +72,36 @@ class SourceContext:
     """
 
     is_seen: Callable[[str], bool] = lambda item_id: False
+    deferred: bool = False
+
+
+@attrs.frozen
+class DeferredDocument:
+    """A document whose bytes are read where it is processed, not where it is listed.
+
+    A source may yield one instead of a :class:`Document` when ``context.deferred`` is
+    true (the engine runs the stages in worker processes that see the same files): only
+    this small reference travels to the worker, which reads the bytes itself, so the one
+    process that lists items and writes the store does not read or ship them.
+
+    Attributes:
+        source, item_id, owner, kind, observed_at: as :class:`Document`.
+        load: returns the item's bytes; it must pickle by reference (a module-level
+            function, or a ``functools.partial`` of one over a path and offsets).  An
+            ``OSError`` skips the item (reason ``source.unreadable``) without marking it seen.
+    """
+
+    source: str
+    item_id: str
+    owner: str
+    load: Callable[[], bytes] = attrs.field(repr=False)
+    kind: str = "email"
+    observed_at: dt.datetime = attrs.field(factory=lambda: dt.datetime.now(dt.timezone.utc))
+
+    def document(self) -> Document:
+        """Read the bytes: the :class:`Document` the source would have yielded."""
+        return Document(source=self.source, item_id=self.item_id, kind=self.kind,  # type: ignore[arg-type]
+                        owner=self.owner, content=self.load(), observed_at=self.observed_at)
 
 
 @runtime_checkable
@@ -81,12 +112,14 @@ class Source(Protocol):
     :class:`Resync` when the cursor is no longer valid.  Times must be timezone-aware;
     cursors hold no personal data.  Raise :class:`webleads_core.errors.ItemRejected`
     from inside the iteration only through a yielded marker: a source that cannot read
-    one item should skip it itself (and may log its id), never stop.
+    one item should skip it itself (and may log its id), never stop.  When
+    ``context.deferred`` is true, a source of local files may yield
+    :class:`DeferredDocument` references instead of documents.
     """
 
     def read(
         self, cursor: Mapping[str, Any] | None, context: SourceContext
-    ) -> Iterator[Document | Checkpoint | Resync]: ...
+    ) -> Iterator[Document | DeferredDocument | Checkpoint | Resync]: ...
 
 
 @runtime_checkable

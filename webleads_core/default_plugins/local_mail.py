@@ -10,6 +10,7 @@ grew since).
 from __future__ import annotations
 
 import collections
+import functools
 import hashlib
 import logging
 import os
@@ -17,7 +18,7 @@ import re
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
-from ..components import SourceConfig, SourceContext
+from ..components import DeferredDocument, SourceConfig, SourceContext
 from ..errors import ConfigError
 from ..hookspecs import hookimpl
 from ..records import Checkpoint, Document, Resync
@@ -31,15 +32,23 @@ CHECKPOINT_EVERY = 500
 _MESSAGE_ID = re.compile(rb"^message-id:[ \t]*<([^<>\r\n]{1,250})>", re.I | re.M)
 
 
-def read_capped(path: Path) -> bytes:
+def read_capped(path: Path | str) -> bytes:
     """The whole file, or its head and tail joined when it is larger than the caps."""
-    size = path.stat().st_size
-    with path.open("rb") as fh:
+    with open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
         if size <= HEAD_BYTES + TAIL_BYTES:
             return fh.read()
         head = fh.read(HEAD_BYTES)
         fh.seek(size - TAIL_BYTES)
         return head + b"\n" + fh.read(TAIL_BYTES)
+
+
+def _item(config: SourceConfig, item_id: str, path: str, context: SourceContext) -> Document | DeferredDocument:
+    """The document of one file; with a deferring engine only a reference to it, which the
+    worker that processes the item reads (see :class:`DeferredDocument`)."""
+    if context.deferred:
+        return DeferredDocument(config.name, item_id, config.owner, functools.partial(read_capped, path))
+    return Document.from_email(config.name, item_id, read_capped(path), owner=config.owner)
 
 
 class EmlSource:
@@ -61,19 +70,32 @@ class EmlSource:
                 if fn.lower().endswith(".eml"):
                     yield Path(dirpath) / fn
 
+    def _listing(self) -> Iterator[tuple[str, str]]:
+        """``(item id, path)`` of each file, in :meth:`files` order, as plain strings (this
+        runs once per item in the process that feeds the workers: no Path objects)."""
+        if self.root.is_file():
+            yield self.root.name, str(self.root)
+            return
+        root = str(self.root)
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames.sort()
+            rel = os.path.relpath(dirpath, root)
+            prefix = "" if rel == "." else rel + os.sep
+            for fn in sorted(filenames):
+                if fn.lower().endswith(".eml"):
+                    yield prefix + fn, os.path.join(dirpath, fn)
+
     def read(self, cursor: Mapping[str, Any] | None, context: SourceContext) -> Iterator:
         n = 0
-        base = self.root if self.root.is_dir() else self.root.parent
-        for path in self.files():
-            item_id = str(path.relative_to(base))
+        for item_id, path in self._listing():
             if context.is_seen(item_id):
                 continue
             try:
-                raw = read_capped(path)
+                doc = _item(self.config, item_id, path, context)
             except OSError as exc:
                 log.warning("source %s: cannot read a file: %s", self.config.name, type(exc).__name__)
                 continue
-            yield Document.from_email(self.config.name, item_id, raw, owner=self.config.owner)
+            yield doc
             n += 1
             if n % CHECKPOINT_EVERY == 0:
                 yield Checkpoint(self.config.name, {"files": n})
@@ -114,12 +136,12 @@ class MaildirSource:
                     if context.is_seen(item_id):
                         continue
                     try:
-                        raw = read_capped(Path(entry.path))
+                        doc = _item(self.config, item_id, entry.path, context)
                     except OSError as exc:
                         log.warning("source %s: cannot read a message: %s", self.config.name,
                                     type(exc).__name__)
                         continue
-                    yield Document.from_email(self.config.name, item_id, raw, owner=self.config.owner)
+                    yield doc
                     n += 1
                     if n % CHECKPOINT_EVERY == 0:
                         yield Checkpoint(self.config.name, {"messages": n})

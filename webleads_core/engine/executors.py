@@ -9,6 +9,12 @@ batch lost with a dead worker is simply computed again (nothing was stored from 
 Workers build their own pipeline from the configuration with the plugins installed
 through entry points; plugins registered programmatically exist only in the local
 executor.
+
+The main process lists items, writes the store and nothing else, because with N workers
+its time per item bounds the whole run: executors whose workers see the same files
+(``processes:N``, ``dask-local:N``) get :class:`DeferredDocument` references from file
+sources and the workers read the bytes themselves; workers start (and import the
+pipeline's modules) while the main process opens the store and lists the first items.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from typing import Any, Callable, Sequence
 
 import attrs
 
+from ..components import DeferredDocument
 from ..config import Config
 from ..errors import ConfigError, ItemRejected
 from ..records import Document, Evidence
@@ -45,7 +52,7 @@ class BatchJob:
     config: Config
     key: bytes = attrs.field(repr=False)
     digests: tuple[str, ...] = attrs.field(repr=False)
-    docs: tuple[Document, ...] = attrs.field(repr=False)
+    docs: tuple[Document | DeferredDocument, ...] = attrs.field(repr=False)
 
 
 _WORKER_PIPELINES: dict[str, Any] = {}  # per worker process: built once per configuration
@@ -68,14 +75,39 @@ def process_batch(job: BatchJob) -> list[Outcome]:
     return run_batch(lambda doc: process_document(pipeline, doc, policy), job.docs)
 
 
-def run_batch(fn: Callable[[Document], list[Evidence]], docs: Sequence[Document]) -> list[Outcome]:
+#: The reason of an item a worker could not read: counted as skipped, but neither marked
+#: seen nor quarantined, so the next run tries it again (as a source does with a file it
+#: cannot read).
+UNREADABLE = "source.unreadable"
+
+
+def run_batch(fn: Callable[[Document], list[Evidence]],
+              docs: Sequence[Document | DeferredDocument]) -> list[Outcome]:
     out = []
     for doc in docs:
+        if isinstance(doc, DeferredDocument):
+            try:
+                doc = doc.document()
+            except OSError:
+                out.append(Outcome(doc.item_id, reason=UNREADABLE, stage="source"))
+                continue
         try:
             out.append(Outcome(doc.item_id, tuple(fn(doc))))
         except ItemRejected as exc:
             out.append(Outcome(doc.item_id, reason=exc.reason, stage=exc.stage))
     return out
+
+
+def warm_up() -> None:
+    """Run on a new worker: import what a batch needs and load the installed plugins, so
+    the worker's start-up overlaps with the main process's instead of delaying its first batch."""
+    try:
+        from .pipeline import build_pipeline
+        from .run import process_document  # noqa: F401
+
+        build_pipeline(Config(), sources=())
+    except Exception:  # best effort: the first batch reports any real problem
+        log.debug("warm-up failed", exc_info=True)
 
 
 class Handle:
@@ -94,6 +126,7 @@ class LocalExecutor:
     name = "local"
     workers = 1
     local = True
+    shares_files = True
 
     def submit(self, fn: Callable[[], list[Outcome]], job: BatchJob | None) -> Handle:
         return Handle(value=fn())
@@ -103,26 +136,57 @@ class LocalExecutor:
 
 
 class ProcessExecutor:
-    """``processes:N``: N local worker processes (joblib's loky, which restarts dead workers)."""
+    """``processes:N``: N local worker processes.
+
+    On Linux, when the calling process runs a single thread (``webleads run``, ``wl.run``),
+    the workers are forked at once: they start with every module and plugin the main
+    process already imported, instead of spending most of a second each importing them
+    again.  Elsewhere (other systems, a threaded host such as a web server, where forking
+    is unsafe) joblib's loky starts fresh interpreters.  A pool broken by a dead worker is
+    replaced by :meth:`restart`.
+    """
 
     local = False
+    shares_files = True  # the workers run on this machine: they can read the source's files
 
     def __init__(self, workers: int) -> None:
-        from joblib.externals.loky import get_reusable_executor
-
         self.workers = workers
         self.name = f"processes:{workers}"
-        self._get = lambda: get_reusable_executor(max_workers=workers, timeout=60)
-        self._pool = self._get()
+        self.forked = False
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> Any:
+        import sys
+        import threading
+
+        if sys.platform == "linux" and threading.active_count() == 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            pool: Any = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"))
+            self.forked = True
+        else:
+            from joblib.externals.loky import get_reusable_executor
+
+            pool = get_reusable_executor(max_workers=self.workers, timeout=60, initializer=warm_up)
+            self.forked = False
+        pool.submit(int)  # start the workers now (before any thread of the run exists)
+        return pool
 
     def submit(self, fn: Callable[[], list[Outcome]], job: BatchJob) -> Handle:
         return Handle(self._pool.submit(process_batch, job))
 
     def restart(self) -> None:
-        self._pool = self._get()
+        old, self._pool = self._pool, None
+        try:
+            old.shutdown(wait=False, cancel_futures=True)
+        except TypeError:  # loky's shutdown has no cancel_futures
+            old.shutdown(wait=False)
+        self._pool = self._new_pool()
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
 
 
 class DaskExecutor:
@@ -147,7 +211,13 @@ class DaskExecutor:
         else:
             self.client = Client(address, timeout=30)
             self.name = f"dask://{address.removeprefix('tcp://')}"
-        self.workers = max(1, len(self.client.scheduler_info().get("workers", {})) or workers)
+        # a LocalCluster's workers read this machine's files; a remote cluster's may not
+        self.shares_files = address is None
+        info = self.client.scheduler_info().get("workers", {})
+        self.workers = max(1, len(info) or workers)
+        # one warm-up per worker, not awaited (the futures are kept: Dask drops unreferenced ones)
+        self._warming = [self.client.submit(warm_up, pure=False, workers=[w], allow_other_workers=True)
+                         for w in info]
 
     def submit(self, fn: Callable[[], list[Outcome]], job: BatchJob) -> Handle:
         return Handle(self.client.submit(process_batch, job, pure=False, retries=2))
@@ -156,6 +226,7 @@ class DaskExecutor:
         pass
 
     def close(self) -> None:
+        self._warming = []
         self.client.close()
         if self._cluster is not None:
             self._cluster.close()

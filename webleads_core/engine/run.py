@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 import attrs
 
-from ..components import SourceContext
+from ..components import DeferredDocument, SourceContext
 from ..errors import ItemRejected, PrivacyViolation, WebleadsError
 from ..privacy import stage as privacy
 from ..privacy.seal import require_sealed
@@ -190,21 +190,23 @@ class _InFlight:
 def _run_source(pipeline, store, name, source, policy, counts, progress, executor, stop=None) -> None:
     """Read one source; process batches on the executor; commit each batch in order with
     the checkpoint that followed it, so a checkpoint never gets ahead of the store."""
-    from .executors import BatchJob, run_batch
+    from .executors import UNREADABLE, BatchJob, run_batch
 
     cursor = store.get_cursor(name)
     before = (counts.items, counts.skipped)
     log.info("source %s: %s", name, "resuming from its checkpoint" if cursor else "first run")
-    context = SourceContext(is_seen=lambda item_id: store.is_seen(name, item_id))
+    # workers that see this machine's files read them themselves: the source lists them only
+    deferred = not executor.local and getattr(executor, "shares_files", False)
+    context = SourceContext(is_seen=lambda item_id: store.is_seen(name, item_id), deferred=deferred)
     window: collections.deque[_InFlight] = collections.deque()
     depth = 0 if executor.local else 2 * executor.workers  # batches in flight
     key = digests = None
     if not executor.local:
         key = load_or_create_key(pipeline.config.privacy.secret_file or store.key_path)
         digests = tuple(store.suppression_digests())
-    docs: list[Document] = []
+    docs: list[Document | DeferredDocument] = []
 
-    def submit(batch: list[Document]) -> Any:
+    def submit(batch: list[Document | DeferredDocument]) -> Any:
         if executor.local:
             return executor.submit(
                 lambda: run_batch(lambda d: process_document(pipeline, d, policy), batch), None)
@@ -236,6 +238,7 @@ def _run_source(pipeline, store, name, source, policy, counts, progress, executo
         window.popleft()
         evidence: list[Evidence] = []
         skipped: list[SkippedItem] = []
+        unread: set[str] = set()
         for out in outcomes:
             if out.reason is None:
                 counts.processed += 1
@@ -245,12 +248,16 @@ def _run_source(pipeline, store, name, source, policy, counts, progress, executo
                 counts.skipped += 1
                 counts.reasons[out.reason] += 1
                 item = SkippedItem(source=name, item_id=out.item_id, stage=out.stage, reason=out.reason)
-                skipped.append(item)
+                if out.reason == UNREADABLE:  # not seen: a later run reads it again
+                    unread.add(out.item_id)
+                else:
+                    skipped.append(item)
                 if len(counts.skipped_items) < 1000:
                     counts.skipped_items.append(item)
                 log.warning("skipped an item of %s: %s", name, out.reason)
+        seen = [(name, d.item_id) for d in entry.docs if not unread or d.item_id not in unread]
         counts.touched |= store.commit_batch(
-            evidence, seen=[(name, d.item_id) for d in entry.docs] + [(name, r.item_id) for r in entry.rejected],
+            evidence, seen=seen + [(name, r.item_id) for r in entry.rejected],
             skipped=skipped + entry.rejected,
             cursor=(name, entry.cursor) if entry.cursor is not None else None)
         progress.update(counts.processed + counts.skipped, counts.skipped)
@@ -277,7 +284,7 @@ def _run_source(pipeline, store, name, source, policy, counts, progress, executo
             store.clear_cursor(name)
             store.audit("source.resync", {"source": name, "reason": obj.reason[:80]})
             log.info("source %s: resync (%s)", name, obj.reason[:80])
-        elif isinstance(obj, Document):
+        elif isinstance(obj, (Document, DeferredDocument)):
             counts.items += 1
             docs.append(attrs.evolve(obj, source=name) if obj.source != name else obj)
             if len(docs) >= BATCH_ITEMS:

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Iterable
 
 from ..records import Evidence
@@ -21,8 +22,12 @@ _FREE_MAIL = frozenset(
 )
 
 
+@lru_cache(maxsize=1 << 15)
 def name_key(name: str) -> str:
-    """Accent-folded, lower-case first and last token of a name."""
+    """Accent-folded, lower-case first and last token of a name.
+
+    Cached: the same names come back batch after batch, and cleaning one is the
+    costliest step of resolution on the single process that writes the store."""
     try:
         from ..text.names import name_key as _nk
 

@@ -34,6 +34,7 @@ import json
 import os
 import sqlite3
 from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
@@ -77,6 +78,7 @@ def evidence_id(ev: Evidence) -> str:
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
+@lru_cache(maxsize=1 << 16)  # pure, and the same addresses recur across batches
 def lookup_forms(field: str, value: str) -> tuple[str | None, str | None, str | None]:
     """The (exact, canonical, domain) lookup forms of an email or phone value."""
     if field == "email":
@@ -87,6 +89,106 @@ def lookup_forms(field: str, value: str) -> tuple[str | None, str | None, str | 
     if field == "phone":
         return f"phone:{value}", f"phone:{value}", None
     return None, None, None
+
+
+class _Batch:
+    """Identity resolution of one batch, in memory: what the store's ``identifiers`` table
+    would answer at each step of resolving the batch group by group, read with one query
+    per identifier kind for the whole batch instead of one per identifier.  New contacts,
+    new identifiers and updated times are written when the batch is done, or before a merge
+    (a merge moves stored rows, so everything pending is stored first).
+
+    Contact ids are given as SQLite gives them (the largest id in the table plus one), so
+    the store is the same as when each contact was inserted on its own.
+
+    Attributes:
+        groups: the batch's evidence groups (one per subject) still to resolve.
+        ids: identifiers of each group (by ``id()`` of its list).
+        known: ``(kind, value) -> contact id``, or None when not in the store yet.
+        merged: ``absorbed contact id -> the contact it was merged into``.
+    """
+
+    def __init__(self, groups: list[list[Evidence]]) -> None:
+        self.groups = groups
+        self.ids: dict[int, list[tuple[str, str]]] | None = None
+        self.known: dict[tuple[str, str], int | None] = {}
+        self.merged: dict[int, int] = {}
+        self.new_contacts: list[int] = []
+        self.new_ids: list[tuple[str, str]] = []
+        self.updated: set[int] = set()
+        self.next_id: int | None = None
+        self.now = ""
+
+    def _prefetch(self, store: SQLiteStore) -> dict[int, list[tuple[str, str]]]:
+        ids = {id(g): [(k, store._ident_value(k, v)) for k, v in resolve.identifiers(g)] for g in self.groups}
+        by_kind: dict[str, set[str]] = defaultdict(set)
+        for group_ids in ids.values():
+            for k, v in group_ids:
+                by_kind[k].add(v)
+        for kind, values in by_kind.items():
+            ordered = sorted(values)
+            for start in range(0, len(ordered), 500):
+                chunk = ordered[start:start + 500]
+                for v, cid in store.conn.execute(
+                        f"SELECT value, contact_id FROM identifiers WHERE kind=? AND value IN "
+                        f"({','.join('?' * len(chunk))})", (kind, *chunk)):
+                    self.known[(kind, v)] = cid
+        return ids
+
+    def resolve(self, store: SQLiteStore, group: list[Evidence], now: str) -> int | None:
+        if self.ids is None:
+            self.ids = self._prefetch(store)
+        ids = self.ids.get(id(group))
+        if ids is None:  # not a group of this batch: resolve it on its own
+            ids = [(k, store._ident_value(k, v)) for k, v in resolve.identifiers(group)]
+        if not ids:
+            return None
+        self.now = now
+        known = self.known
+        found = {cid for cid in (known.get(i) for i in ids) if cid is not None}
+        if not found:
+            if self.next_id is None:
+                self.next_id = store.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM contacts").fetchone()[0]
+            cid = self.next_id
+            self.next_id += 1
+            self.new_contacts.append(cid)
+        else:
+            cid = min(found)
+            for other in sorted(found - {cid}):  # the observation links two contacts: merge
+                self.flush(store)
+                store._merge_into(cid, other)
+                self.next_id = None  # the largest id may be gone: ask the table again
+                for key, value in known.items():
+                    if value == other:
+                        known[key] = cid
+            self.updated.add(cid)
+        for i in ids:  # INSERT OR IGNORE: an identifier keeps the contact that had it first
+            if known.get(i) is None:
+                known[i] = cid
+                self.new_ids.append(i)
+        return cid
+
+    def final(self, cid: int) -> int:
+        """The contact a resolved id ended up in after the batch's merges."""
+        while cid in self.merged:
+            cid = self.merged[cid]
+        return cid
+
+    def flush(self, store: SQLiteStore) -> None:
+        """Write what is pending: new contacts, then the identifiers that point at them."""
+        c = store.conn
+        if self.new_contacts:
+            c.executemany("INSERT INTO contacts (id, created_at, updated_at) VALUES (?,?,?)",
+                          [(cid, self.now, self.now) for cid in self.new_contacts])
+            self.new_contacts = []
+        if self.new_ids:
+            c.executemany("INSERT OR IGNORE INTO identifiers VALUES (?,?,?)",
+                          [(k, v, self.known[(k, v)]) for k, v in self.new_ids])
+            self.new_ids = []
+        if self.updated:
+            c.executemany("UPDATE contacts SET updated_at=? WHERE id=?",
+                          [(self.now, cid) for cid in sorted(self.updated)])
+            self.updated = set()
 
 
 class SQLiteStore:
@@ -104,6 +206,10 @@ class SQLiteStore:
         scoring: the scoring settings (:class:`ScoringConfig` or a dict); remembered in the
             store and audited when they change.  Without them the remembered ones apply.
     """
+
+    #: identity resolution of the batch being committed (a class default: subclasses that
+    #: set up their own connection inherit it)
+    _batch: _Batch | None = None
 
     def __init__(self, url: str = "sqlite:///:memory:", *, privacy: Any = None, keyring: Keyring | None = None,
                  clock: Callable[[], dt.datetime] | None = None, discover_key: bool = True,
@@ -359,25 +465,40 @@ class SQLiteStore:
         ``seen`` are ``(source, item_id)`` pairs processed in the batch; ``cursor`` is
         the checkpoint that follows the batch, committed with it and never before.
         Evidence about an opted-out person is dropped here too (the last gate).
+
+        Identity resolution reads the batch's known identifiers in one query and keeps
+        them in memory while it resolves group after group; the batch's rows are then
+        written with one statement per table (this process is the only writer, and with
+        worker processes its time per item bounds the whole run's speed).
         """
         now = self._clock().isoformat()
         touched: set[int] = set()
         suppressor = self.suppressor()
         c = self.conn
+        groups: dict[str, list[Evidence]] = defaultdict(list)
+        for ev in evidence:
+            groups[ev.subject].append(ev)
+        kept = [g for g in groups.values() if suppressor is None or not _group_suppressed(g, suppressor)]
         try:
             c.execute("BEGIN IMMEDIATE")
-            groups: dict[str, list[Evidence]] = defaultdict(list)
-            for ev in evidence:
-                groups[ev.subject].append(ev)
-            for group in groups.values():
-                if suppressor is not None and _group_suppressed(group, suppressor):
-                    continue
+            self._batch = _Batch(kept)
+            resolved: list[tuple[int, list[Evidence]]] = []
+            for group in kept:
                 cid = self._resolve(group, now)
                 if cid is None:
                     continue
                 touched.add(cid)
-                c.executemany(_INSERT_EVIDENCE, [self._evidence_row(e, cid) for e in group])
-            c.executemany("INSERT OR IGNORE INTO dirty VALUES (?)", [(t,) for t in touched])
+                if self._batch.ids is None:  # a subclass resolved it its own way: store it as it goes
+                    c.executemany(_INSERT_EVIDENCE, [self._evidence_row(e, cid) for e in group])
+                else:
+                    resolved.append((cid, group))
+            batch, self._batch = self._batch, None
+            batch.flush(self)
+            c.executemany(_INSERT_EVIDENCE, [self._evidence_row(e, batch.final(cid))
+                                             for cid, group in resolved for e in group])
+            # contacts merged away later in the batch are gone: their survivors are dirty
+            c.executemany("INSERT OR IGNORE INTO dirty VALUES (?)",
+                          [(t,) for t in sorted({batch.final(t) for t in touched})])
             c.executemany("INSERT OR IGNORE INTO items VALUES (?,?,?)",
                           [(s, item_digest(s, i), now) for s, i in seen])
             c.executemany("INSERT OR REPLACE INTO quarantine VALUES (?,?,?,?,?)",
@@ -388,6 +509,7 @@ class SQLiteStore:
                           (cursor[0], json.dumps(dict(cursor[1]), sort_keys=True), now))
             c.execute("COMMIT")
         except BaseException:
+            self._batch = None
             if c.in_transaction:
                 c.execute("ROLLBACK")
             raise
@@ -403,6 +525,8 @@ class SQLiteStore:
                 e.observed_at.isoformat(), e.confidence, self._ix(exact), self._ix(form), self._ix(domain))
 
     def _resolve(self, group: list[Evidence], now: str) -> int | None:
+        if self._batch is not None:
+            return self._batch.resolve(self, group, now)
         ids = [(k, self._ident_value(k, v)) for k, v in resolve.identifiers(group)]
         if not ids:
             return None
@@ -426,6 +550,9 @@ class SQLiteStore:
         return cid
 
     def _merge_into(self, cid: int, other: int) -> None:
+        batch = self._batch
+        if batch is not None:  # rows of the batch not written yet follow the merge when they are
+            batch.merged[other] = cid
         c = self.conn
         c.execute("UPDATE evidence SET contact_id=? WHERE contact_id=?", (cid, other))
         c.execute("UPDATE identifiers SET contact_id=? WHERE contact_id=?", (cid, other))
