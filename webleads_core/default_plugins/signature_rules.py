@@ -32,7 +32,10 @@ sender, kind of company cue) so the ML tagger has a baseline to beat.
 
 from __future__ import annotations
 
+import functools
 import re
+from typing import Callable, TypeVar
+
 import attrs
 
 from ..privacy.redact import sensitive_line
@@ -64,7 +67,7 @@ from ..text.vocab import (
     US_STATES,
 )
 
-__all__ = ["FIELDS", "FieldValue", "MAX_BLOCK_CHARS", "tag_signature"]
+__all__ = ["FIELDS", "FieldValue", "MAX_BLOCK_CHARS", "clear_caches", "tag_signature"]
 
 #: Input cap: a signature block is a few lines; more is a body.
 MAX_BLOCK_CHARS = 4096
@@ -94,6 +97,45 @@ class FieldValue:
     line: int = 0
     confidence: float = 0.5
     extension: str | None = attrs.field(default=None, repr=False)
+
+
+# --------------------------------------------------------------------------- caches
+
+#: Entries per cache.  The same lines come back in every signature of a person and of
+#: their colleagues, and the tests below are pure functions of a line or segment, so
+#: their results are kept (bounded LRU) instead of recomputed.
+CACHE_SIZE = 8192
+_CACHES: list[functools._lru_cache_wrapper] = []  # type: ignore[type-arg]
+_F = TypeVar("_F", bound=Callable)
+
+
+def _cached(fn: _F, size: int = CACHE_SIZE) -> _F:
+    wrapped = functools.lru_cache(maxsize=size)(fn)
+    _CACHES.append(wrapped)
+    return wrapped  # type: ignore[return-value]
+
+
+def clear_caches() -> None:
+    """Empty the caches of line and segment tests (benchmarks start each pass cold)."""
+    for c in _CACHES:
+        c.cache_clear()
+
+
+# the core's pure text functions, cached here (the ML tagger shares these copies)
+_sensitive_line = _cached(sensitive_line)
+_clean_person_name = _cached(clean_person_name)
+_looks_like_name = _cached(looks_like_name)
+_infer_region = _cached(infer_region, 512)
+
+
+@functools.partial(_cached, size=512)
+def _find_emails(text: str) -> tuple[tuple[str, tuple[int, int]], ...]:
+    return tuple(find_emails(text))
+
+
+@functools.partial(_cached, size=512)
+def _find_urls(text: str) -> tuple[tuple[str, tuple[int, int]], ...]:
+    return tuple(find_urls(text, bare_domains=True))
 
 
 # --------------------------------------------------------------------------- patterns
@@ -156,6 +198,7 @@ _F_TITLE_MODIFIERS = frozenset(fold(w) for w in TITLE_MODIFIERS)
 _F_ORG_WORDS = frozenset(fold(w) for w in ORG_WORDS)
 _F_MOTTO_CUES = frozenset(fold(w) for w in MOTTO_CUES)
 _F_NON_NAME_WORDS = frozenset(fold(w) for w in NON_NAME_WORDS)
+_SUFFIX_HEADS = frozenset(COMPANY_SUFFIXES_FOLDED) | {s.split()[0] for s in COMPANY_SUFFIXES_FOLDED}
 
 
 def _cap(text: str) -> str:
@@ -166,8 +209,12 @@ def _norm_space(s: str) -> str:
     return _SPACES_RE.sub(" ", s).strip()
 
 
-def _words(s: str) -> list[str]:
-    return [fold(w).strip("'’") for w in _WORD_RE.findall(s)]
+_fold = _cached(fold, 16384)
+
+
+@_cached
+def _words(s: str) -> tuple[str, ...]:
+    return tuple(_fold(w).strip("'’") for w in _WORD_RE.findall(s))
 
 
 def _is_signoff(s: str) -> bool:
@@ -180,25 +227,33 @@ def _is_device(s: str) -> bool:
     return low.startswith(_DEVICE)
 
 
-def _is_disclaimer(s: str) -> bool:
-    low = s.casefold()
-    return len(low) > 12 and any(c in low for c in DISCLAIMER_CUES)
+_DISCLAIMER_TAIL_CUES = tuple(c for c in DISCLAIMER_CUES if c.endswith(" "))
 
 
-def _is_legal(s: str) -> bool:
-    low = s.casefold() + " "
-    return any(c in low for c in LEGAL_FOOTER_CUES)
+@_cached
+def _line_cues(low: str) -> tuple[bool, bool, bool]:
+    """For a stripped, case-folded line: (a disclaimer cue in it, a disclaimer cue in it
+    with a space appended, a legal-footer cue in it with a space appended).  Cues written
+    with a trailing space ("hrb ") so match at the end of the line too; only such cues
+    can match the appended space."""
+    disclaimer = any(c in low for c in DISCLAIMER_CUES)
+    spaced = low + " "
+    return (disclaimer, disclaimer or any(c in spaced for c in _DISCLAIMER_TAIL_CUES),
+            any(c in spaced for c in LEGAL_FOOTER_CUES))
 
 
 # --------------------------------------------------------------------------- cues
 
 
+@_cached
 def _suffix_hit(seg: str) -> bool:
     toks = [t.strip(".,;:()'\"") for t in _TOKEN_RE.findall(seg)]
     toks = [t for t in toks if t]
     if len(toks) < 2:
         return False
     folded = [t.casefold().replace(".", "") for t in toks]
+    if _SUFFIX_HEADS.isdisjoint(folded[1:]):
+        return False  # no suffix, nor the first word of one, after the first token
     for i in range(1, len(toks)):
         f = folded[i]
         if f in COMPANY_SUFFIXES_FOLDED:
@@ -215,25 +270,26 @@ def _suffix_hit(seg: str) -> bool:
     return False
 
 
+@_cached
 def _title_hit(seg: str) -> bool:
     words = _words(seg)
     if not words:
         return False
-    if _TITLE_PHRASES_RE.search(seg):
-        return True
     parts = [p for w in words for p in _PART_SPLIT_RE.split(w) if p]
-    if any(p in _F_TITLE_WORDS for p in parts):
+    # the word lookup first: it is cheap, and either test alone makes a title
+    if not _F_TITLE_WORDS.isdisjoint(parts) or _TITLE_PHRASES_RE.search(seg):
         return True
     # role nouns by their ending: analyst, geologist, specialist (short segments only)
     return len(words) <= 4 and any(len(p) >= 7 and p.endswith(_ROLE_ENDINGS) for p in parts)
 
 
+@_cached
 def _motto(seg: str) -> bool:
     s = seg.strip()
     if s.endswith(("!", "?")) or s.count('"') >= 2 or s.count("“") or s.count("„"):
         return True
     words = _words(s)
-    if any(w in _F_MOTTO_CUES for w in words):
+    if not _F_MOTTO_CUES.isdisjoint(words):
         return True
     if len(words) > 10:
         return True
@@ -245,19 +301,20 @@ def _motto(seg: str) -> bool:
     return False
 
 
-def _domain_label(domain: str | None) -> list[str]:
+def _domain_label(domain: str | None) -> tuple[str, ...]:
     if not domain or is_free_mail(domain):
-        return []
+        return ()
     labels = domain.split(".")
     if len(labels) < 2:
-        return []
+        return ()
     core = labels[-3] if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL else labels[-2]
     if core.startswith("xn--"):
-        return []
-    return [t for t in core.split("-") if t]
+        return ()
+    return tuple(t for t in core.split("-") if t)
 
 
-def _domain_hit(seg: str, label_tokens: list[str]) -> bool:
+@_cached
+def _domain_hit(seg: str, label_tokens: tuple[str, ...]) -> bool:
     if not label_tokens:
         return False
     compact = "".join(label_tokens)
@@ -275,6 +332,7 @@ def _domain_hit(seg: str, label_tokens: list[str]) -> bool:
     return False
 
 
+@_cached
 def _org_word_hit(seg: str) -> bool:
     words = _words(seg)
     if len(words) < 2:
@@ -283,11 +341,12 @@ def _org_word_hit(seg: str) -> bool:
     caps = sum(1 for w in raw if w[:1].isupper() or w.isupper())
     if caps < max(1, (len(raw) + 1) // 2):
         return False
-    if any(w in _F_ORG_WORDS for w in words):
+    if not _F_ORG_WORDS.isdisjoint(words):
         return True
     return bool(_AMPERSAND_ORG_RE.search(seg)) and not _title_hit(seg)
 
 
+@_cached
 def _street_hit(seg: str) -> bool:
     """A street word (or a German/Dutch street suffix) with a house number near it."""
     if _PO_BOX_RE.search(seg):
@@ -305,7 +364,10 @@ def _street_hit(seg: str) -> bool:
     return False
 
 
+@_cached
 def _postcode_hit(seg: str) -> bool:
+    if not _DIGIT_RE.search(seg):
+        return False  # every postcode shape (and the state-name ZIP) has digits
     for m in _STATE_NAME_ZIP_RE.finditer(seg):
         if m.group(1).casefold() in US_STATE_NAMES:
             return True
@@ -319,11 +381,13 @@ def _postcode_hit(seg: str) -> bool:
     return False
 
 
+@_cached
 def _country_only(seg: str) -> bool:
     low = seg.casefold().strip(" .,")
     return low in COUNTRY_NAMES
 
 
+@_cached
 def _clean_value(seg: str) -> str:
     s = _norm_space(seg).strip(_EDGE)
     if s.endswith("."):
@@ -370,11 +434,12 @@ def _label_word(w: str) -> bool:
     return key in _LABEL_WORDS or key.replace(" ", "") in _LABEL_WORDS
 
 
-def _residual_pieces(line: str, spans: list[tuple[int, int]]) -> list[str]:
+@_cached
+def _residual_pieces(line: str, spans: tuple[tuple[int, int], ...]) -> tuple[str, ...]:
     """The text of ``line`` outside ``spans``, as pieces with adjacent labels removed."""
     if not spans:
-        return [line]
-    spans = sorted(spans)
+        return (line,)
+    spans = tuple(sorted(spans))
     pieces: list[tuple[str, bool, bool]] = []
     pos = 0
     for s, e in spans:
@@ -383,19 +448,20 @@ def _residual_pieces(line: str, spans: list[tuple[int, int]]) -> list[str]:
         pos = max(pos, e)
     if pos < len(line):
         pieces.append((line[pos:], True, False))
-    out = []
+    out: list[str] = []
     for text, after_span, before_span in pieces:
         t = _strip_labels(text, left=after_span, right=before_span)
         t = t.strip(_EDGE)
         if t and _HAS_LETTER_RE.search(t):
             out.append(t)
-    return out
+    return tuple(out)
 
 
-def _split_strong(piece: str) -> list[str]:
+@_cached
+def _split_strong(piece: str) -> tuple[str, ...]:
     """Split at separators (``|``, bullets, dashes, tabs); a part that is not an address
     is split again at runs of three or more spaces (column layouts)."""
-    out = []
+    out: list[str] = []
     for part in _HARD_SPLIT_RE.split(piece):
         part = part.strip(_EDGE)
         if not part:
@@ -404,7 +470,7 @@ def _split_strong(piece: str) -> list[str]:
             out.append(_norm_space(part))
             continue
         out.extend(p.strip(_EDGE) for p in _SPACE_RUN_SPLIT_RE.split(part) if p.strip(_EDGE))
-    return out
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------- tagger
@@ -440,13 +506,14 @@ def tag_signature(
         s = ln.strip()
         if not s:
             continue
-        if seen_content and _STOP_RE.match(s) or _is_device(s) or _is_disclaimer(s):
+        low = s.casefold()
+        if seen_content and _STOP_RE.match(s) or _is_device(s) or (len(low) > 12 and _line_cues(low)[0]):
             stop = i
             break
         if _is_signoff(s) and not seen_content:
             usable[i] = False
             continue
-        if sensitive_line(s) or _is_legal(s):
+        if _sensitive_line(s) or _line_cues(low)[2]:
             usable[i] = False
             continue
         if _HAS_LETTER_RE.search(s) or _DIGIT_RE.search(s):
@@ -486,7 +553,7 @@ def tag_signature(
     # -- emails (and fediverse handles, which look like emails after the first @)
     email_spans: list[tuple[int, int]] = []
     seen_emails: set[str] = set()
-    for email, (s, e) in find_emails(work):
+    for email, (s, e) in _find_emails(work):
         email_spans.append((s, e))
         add_cut(s, e)
         if email in seen_emails:
@@ -497,7 +564,7 @@ def tag_signature(
 
     # -- URLs and social profiles
     seen_urls: set[str] = set()
-    for raw, (s, e) in find_urls(work, bare_domains=True):
+    for raw, (s, e) in _find_urls(work):
         if any(s < ee and ss < e for ss, ee in email_spans):
             continue
         add_cut(s, e)
@@ -527,14 +594,18 @@ def tag_signature(
             results.append(FieldValue("social", prof[1], prof[0], line_of(m.start()), 0.75))
 
     # -- phones (URL and email spans blanked so their digits are not read as numbers)
-    phone_text = list(work)
+    chars = list(work)
     for ln_i, spans in cut.items():
         for s, e in spans:
-            for k in range(offsets[ln_i] + s, offsets[ln_i] + e):
-                phone_text[k] = " "
-    region = region_hint or infer_region(work, author_domain)
+            a, b = offsets[ln_i] + s, offsets[ln_i] + e
+            if b > a:
+                chars[a:b] = " " * (b - a)
+    phone_text = "".join(chars)
+    # every phone has a digit: without one, neither the matcher nor the region guess runs
+    has_digit = bool(_DIGIT_RE.search(phone_text))
+    region = (region_hint or _infer_region(work, author_domain)) if has_digit else None
     seen_phones: set[str] = set()
-    for pm in find_phones("".join(phone_text), region=region, max_chars=MAX_BLOCK_CHARS):
+    for pm in find_phones(phone_text, region=region, max_chars=MAX_BLOCK_CHARS) if has_digit else ():
         add_cut(pm.span[0], pm.span[1])
         if pm.e164 in seen_phones:
             continue
@@ -550,14 +621,14 @@ def tag_signature(
     for i, ln in enumerate(lines):
         if not usable[i] or not ln.strip():
             continue
-        for piece in _residual_pieces(ln, cut.get(i, [])):
+        for piece in _residual_pieces(ln, tuple(cut.get(i, ()))):
             for part in _split_strong(piece):
                 if _is_signoff(part) or len(part) > 160:
                     continue
                 segs.append(_Seg(i, part))
 
     label_tokens = _domain_label(author_domain)
-    block_domains: list[list[str]] = []
+    block_domains: list[tuple[str, ...]] = []
     for fv in results:
         if fv.field == "email":
             block_domains.append(_domain_label(fv.value.rsplit("@", 1)[1]))
@@ -609,21 +680,29 @@ def tag_signature(
     name_value = None
     content_lines = sorted({s.line for s in segs})
     early = set(content_lines[:4])
+    best_possible = 0.95 if author_name or author_email else 0.5
     for sg in segs:
         if sg.kind is not None:
             continue
         cands = [sg.text]
-        if "," in sg.text and clean_person_name(sg.text) is None:
+        if "," in sg.text and _clean_person_name(sg.text) is None:
             cands.append(sg.text.split(",", 1)[0])
         for cand in cands:
-            sc = looks_like_name(cand, author_name, author_email)
+            # a candidate that does not clean to two words or more is never taken,
+            # whatever its score: it is not scored (looks_like_name is the dear part)
+            cleaned = _clean_person_name(cand)
+            if cleaned is None or len(cleaned.split()) < 2:
+                continue
+            # looks_like_name scores at most 0.5 for the shape plus 0.45 for overlap with
+            # the author: a candidate that cannot beat the best so far (or reach the 0.56
+            # a later line needs) is not scored
+            if best_possible <= name_score + 1e-9 or (sg.line not in early and best_possible <= 0.56):
+                continue
+            sc = _looks_like_name(cand, author_name, author_email)
             overlap = sc > 0.56
             if not overlap and sg.line not in early:
                 continue
             if sc > name_score + 1e-9:
-                cleaned = clean_person_name(cand)
-                if cleaned is None or len(cleaned.split()) < 2:
-                    continue
                 name_seg, name_score, name_value = sg, sc, cleaned
     if name_seg is not None and name_score >= 0.5 and name_value:
         name_seg.kind = "name"
@@ -642,7 +721,16 @@ def tag_signature(
     title_cands: list[tuple[_Seg, str]] = []
     company_cands: list[tuple[float, _Seg, str]] = []
 
+    strengths: dict[str, float] = {}
+
     def company_strength(text: str) -> float:
+        # the same segment is asked several times; the answer depends on the block too
+        st = strengths.get(text)
+        if st is None:
+            st = strengths[text] = _company_strength(text)
+        return st
+
+    def _company_strength(text: str) -> float:
         if _motto(text) and not _suffix_hit(text):
             return 0.0
         if len(_words(text)) > 8:
@@ -657,15 +745,7 @@ def tag_signature(
             return 0.6
         return 0.0
 
-    def title_ok(text: str) -> bool:
-        if not _title_hit(text) or _motto(text):
-            return False
-        words = _WORD_RE.findall(text)
-        if not words or len(words) > 10 or len(text) > 100:
-            return False
-        if _words(text)[0] in _SENTENCE_STARTS:
-            return False
-        return True
+    title_ok = _title_ok
 
     for sg in segs:
         if sg.kind is not None:
@@ -742,7 +822,7 @@ def tag_signature(
             if (1 <= len(raw_words) <= 5 and not _DIGIT_RE.search(sg.text)
                     and all(w[:1].isupper() or w.casefold() in _SMALL_WORDS for w in raw_words)
                     and not _motto(sg.text)
-                    and looks_like_name(sg.text, author_name, author_email) < 0.6):
+                    and _looks_like_name(sg.text, author_name, author_email) < 0.6):
                 company_cands.append((0.45, sg, sg.text))
                 break
 
@@ -755,13 +835,27 @@ def tag_signature(
         best = max((c for c in company_cands if near(c[1], 6) or c[0] >= 0.8), key=rank, default=None)
         if best is not None:
             val = _clean_value(best[2])
-            if val and clean_person_name(val) != (name_value or None):
+            if val and _clean_person_name(val) != (name_value or None):
                 results.append(FieldValue("company", val, None, best[1].line, best[0]))
 
     results.sort(key=lambda fv: (fv.line, FIELDS.index(fv.field)))
     return results
 
 
+@_cached
+def _title_ok(text: str) -> bool:
+    """A title segment: role words, not a motto or a sentence, not too long."""
+    if not _title_hit(text) or _motto(text):
+        return False
+    words = _WORD_RE.findall(text)
+    if not words or len(words) > 10 or len(text) > 100:
+        return False
+    if _words(text)[0] in _SENTENCE_STARTS:
+        return False
+    return True
+
+
+@_cached
 def _title_words_only(text: str) -> bool:
     """True when a segment with a company-looking word is still a title
     (``Account Manager, Services`` has no legal suffix)."""

@@ -130,3 +130,46 @@ def test_the_cache_returns_what_tagging_returned(tagger_model):
     assert [v.field for v in other] and tagger_model._cache
     tagger_model.clear_cache()
     assert not tagger_model._cache
+
+
+# colleagues' signatures share lines (company, street, switchboard), which is what the
+# per-line and per-segment caches of the tagger and the rule tagger are for
+_COLLEAGUES = [
+    ("Sam Lee\nAccount Manager\nAcme Corp\n1400 Main Street, Houston, TX 77002\nPhone: (713) 555-0199 ext. 214",
+     "Sam Lee", "sam.lee@acme.example"),
+    ("Ana Ruiz | Director, Acme Corp\n1400 Main Street, Houston, TX 77002\nPhone: (713) 555-0142\nana@acme.example",
+     "Ana Ruiz", "ana@acme.example"),
+    ("Acme Corp\n1400 Main Street, Houston, TX 77002\nwww.acme.example", None, None),
+    ("Sam Lee\nAccount Manager\nAcme Corp", None, None),
+    ("Ana Ruiz\nDirector of Sales - Acme Corp\nMobil: 0171 2345678", "Ana Ruiz", "ana.ruiz@acme.de"),
+]
+
+
+def test_warm_line_caches_change_nothing(tagger_model):
+    from webleads_signature import tagger as T
+
+    cold = []
+    for block, name, email in _COLLEAGUES:
+        tagger_model.clear_cache()  # every block read with empty caches
+        cold.append((tagger_model.tag(block, author_name=name, author_email=email),
+                     T.prepare(block, name, email).features))
+    tagger_model.clear_cache()
+    for block, name, email in _COLLEAGUES:  # warm the line caches with every block
+        tagger_model.tag(block, author_name=name, author_email=email)
+    for (block, name, email), (values, features) in reversed(list(zip(_COLLEAGUES, cold))):
+        tagger_model._cache.clear()  # only the block cache: lines and segments come from the caches
+        assert tagger_model.tag(block, author_name=name, author_email=email) == values
+        assert (T.prepare(block, name, email).features == features).all()
+    assert any(fields(v, "phone") for v, _ in cold) and any(fields(v, "company") for v, _ in cold)
+
+
+def test_clear_cache_empties_the_line_caches(tagger_model):
+    from webleads_core.default_plugins import signature_rules
+    from webleads_signature import tagger as T
+
+    block, name, email = _COLLEAGUES[0]
+    tagger_model.tag(block, author_name=name, author_email=email)
+    assert T._text_features.cache_info().currsize and signature_rules._words.cache_info().currsize
+    tagger_model.clear_cache()
+    assert not T._text_features.cache_info().currsize and not signature_rules._words.cache_info().currsize
+    assert not tagger_model._cache

@@ -24,28 +24,28 @@ From one signature block to typed field values, in three steps:
 Lines that carry an Art. 9 cue or a legal footer cue are never read (BAD_INPUTS #18),
 and reading stops at a quoted header, a disclaimer or a device footer.  The block is
 capped at 4 KiB and 40 lines, so time is bounded on any input.
+
+Speed: a person's lines come back in every signature of theirs and of their colleagues,
+so the pure per-line and per-segment work (the rule tagger's tests, the features a
+segment's text alone decides) sits in bounded LRU caches shared with the rule tagger;
+:meth:`TaggerModel.clear_cache` empties them with the block cache.
 """
 
 from __future__ import annotations
 
-import functools
+import operator
 import re
 import threading
 from collections import OrderedDict
-from bisect import bisect_right
-from itertools import accumulate
 from typing import Any, Sequence
 
 import attrs
 import numpy as np
 
+from webleads_core.default_plugins import signature_rules as _rules
 from webleads_core.default_plugins.signature_rules import FieldValue, tag_signature
-from webleads_core.privacy.redact import sensitive_line
-from webleads_core.text.emails import email_domain, find_emails, is_free_mail
-from webleads_core.text.names import clean_person_name
-from webleads_core.text.names import fold as _core_fold
-from webleads_core.text.phones import infer_region
-from webleads_core.text.urls import find_urls, is_social_host, normalise_url, social_profile
+from webleads_core.text.emails import email_domain, is_free_mail
+from webleads_core.text.urls import is_social_host, normalise_url, social_profile
 from webleads_core.text.vocab import (
     COMPANY_SUFFIXES_CASE_SENSITIVE,
     COMPANY_SUFFIXES_FOLDED,
@@ -53,7 +53,6 @@ from webleads_core.text.vocab import (
     COUNTRY_NAMES,
     CREDENTIALS,
     DEVICE_FOOTERS,
-    DISCLAIMER_CUES,
     HONORIFICS,
     LEGAL_FOOTER_CUES,
     MOTTO_CUES,
@@ -70,10 +69,20 @@ from webleads_core.text.vocab import (
     US_STATES,
 )
 
-@functools.lru_cache(maxsize=16384)
-def fold(s: str) -> str:
-    """The core's accent-stripping lower-casing, cached (signature words repeat a lot)."""
-    return _core_fold(s)
+#: The rule tagger's caches of the core's pure text functions, shared: a line the rule
+#: tagger (run inside :func:`prepare`) has tested is not tested again here, and
+#: :func:`clear_caches` empties both sets.
+_cached = _rules._cached
+sensitive_line = _rules._sensitive_line
+clean_person_name = _rules._clean_person_name
+infer_region = _rules._infer_region
+_line_cues = _rules._line_cues
+fold = _rules._fold
+
+
+def clear_caches() -> None:
+    """Empty the caches of line and segment results (this module's and the rule tagger's)."""
+    _rules.clear_caches()
 
 
 MAX_BLOCK_CHARS = 4096
@@ -82,6 +91,7 @@ CACHE_SIZE = 4096
 MAX_LINES = 40
 MAX_SEGMENTS = 60
 CLASSES: tuple[str, ...] = ("other", "name", "title", "company", "address")
+_CI = {c: i for i, c in enumerate(CLASSES)}
 FIELD_ORDER = ("name", "title", "company", "email", "phone", "address", "website", "social")
 
 _QUOTE = re.compile(r"^[ \t]{0,4}(?:>[ \t]{0,2}){1,8}")
@@ -117,6 +127,7 @@ _F_COUNTRY = frozenset(COUNTRY_NAMES)
 _F_HONOR = frozenset(HONORIFICS)
 _F_CRED = frozenset(CREDENTIALS)
 _DEVICE = tuple(DEVICE_FOOTERS)
+_SUFFIX_HEADS = frozenset(COMPANY_SUFFIXES_FOLDED) | {s.split()[0] for s in COMPANY_SUFFIXES_FOLDED if " " in s}
 _SECOND_LEVEL = frozenset({"co", "com", "net", "org", "ac", "gov", "edu", "ne", "or", "gob", "gouv"})
 
 #: Per-segment feature names, in column order (the model's card lists the full set).
@@ -180,27 +191,30 @@ class Prepared:
     features: Any = attrs.field(default=None, repr=False)
 
 
+@_cached
 def _norm(s: str) -> str:
     return " ".join(_NORM.sub(" ", fold(s)).split())
 
 
-def _words(s: str) -> list[str]:
-    return [fold(w).strip("'’.") for w in _WORD.findall(s)]
-
-
-def _domain_tokens(domain: str | None) -> list[str]:
+def _domain_tokens(domain: str | None) -> tuple[str, ...]:
     if not domain or is_free_mail(domain):
-        return []
+        return ()
     labels = domain.lower().split(".")
     if len(labels) < 2:
-        return []
+        return ()
     core = labels[-3] if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL else labels[-2]
     if core.startswith("xn--"):
-        return []
-    return [t for t in core.split("-") if t]
+        return ()
+    return tuple(t for t in core.split("-") if t)
 
 
-def _domain_hit(words: list[str], raw: str, tokens: list[str]) -> bool:
+@_cached
+def _segment_domain_hit(raw: str, tokens: tuple[str, ...]) -> bool:
+    """:func:`_domain_hit` of a segment's text (its words are the cached ones)."""
+    return _domain_hit(_text_features(raw).words, raw, tokens)
+
+
+def _domain_hit(words: Sequence[str], raw: str, tokens: Sequence[str]) -> bool:
     if not tokens:
         return False
     compact = "".join(tokens)
@@ -219,6 +233,8 @@ def _suffix(raw: str) -> bool:
     if len(toks) < 2:
         return False
     folded = [t.casefold().replace(".", "") for t in toks]
+    if _SUFFIX_HEADS.isdisjoint(folded[1:]):
+        return False  # no suffix, nor the first word of one, after the first token
     for i in range(1, len(toks)):
         f = folded[i]
         if f in COMPANY_SUFFIXES_FOLDED:
@@ -268,10 +284,11 @@ def _label_word(w: str) -> bool:
 _TOKEN = re.compile(r"\S+")
 
 
-def _pieces(line: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+@_cached
+def _pieces(line: str, spans: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
     """Character ranges of ``line`` outside ``spans``, with the contact labels next to a
     cut-out value (``Tel:``, ``E-mail``, ``(fax)``) removed."""
-    spans = sorted(spans)
+    spans = tuple(sorted(spans))
     raw: list[tuple[int, int, bool, bool]] = []
     pos = 0
     for s, e in spans:
@@ -301,10 +318,11 @@ def _pieces(line: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
                 break
         if toks:
             out.append((toks[0][0], toks[-1][1]))
-    return out
+    return tuple(out)
 
 
-def _split(line: str, start: int, end: int) -> list[tuple[int, int]]:
+@_cached
+def _split(line: str, start: int, end: int) -> tuple[tuple[int, int], ...]:
     out = []
     pos = start
     for m in _STRONG.finditer(line, start, end):
@@ -318,10 +336,11 @@ def _split(line: str, start: int, end: int) -> list[tuple[int, int]]:
         rs = len(seg.rstrip(_EDGE))
         if rs > ls and _LETTER.search(seg):
             res.append((s + ls, s + rs))
-    return res
+    return tuple(res)
 
 
-def _soft_split(text: str) -> list[tuple[int, int]]:
+@_cached
+def _soft_split(text: str) -> tuple[tuple[int, int], ...]:
     """Sub-ranges of a segment joined by a comma, ``at``, `` - `` or ``/``, when each
     side has letters (``Manager, Enron Corp.``; ``Director at Acme``)."""
     parts = []
@@ -332,7 +351,7 @@ def _soft_split(text: str) -> list[tuple[int, int]]:
     parts.append((pos, len(text)))
     good = [(s, e) for s, e in parts if _LETTER.search(text[s:e] or "")]
     if len(good) < 2:
-        return []
+        return ()
     # "Inc." after a comma stays with its company
     merged: list[tuple[int, int]] = []
     for s, e in good:
@@ -341,7 +360,7 @@ def _soft_split(text: str) -> list[tuple[int, int]]:
             merged[-1] = (merged[-1][0], e)
         else:
             merged.append((s, e))
-    return merged if len(merged) >= 2 else []
+    return tuple(merged) if len(merged) >= 2 else ()
 
 
 class AuthorCues:
@@ -359,15 +378,7 @@ class AuthorCues:
         self.domain_tokens = _domain_tokens(self.domain)
 
 
-def _rows_with(text: str, needles: Sequence[str], starts: list[int]) -> set[int]:
-    """Rows of ``text`` (rows starting at ``starts``) that hold one of ``needles``."""
-    out: set[int] = set()
-    for nd in needles:
-        p = text.find(nd)
-        while p >= 0:
-            out.add(bisect_right(starts, p) - 1)
-            p = text.find(nd, p + 1)
-    return out
+_author_cues = _cached(AuthorCues, 1024)
 
 
 def prepare(block: str, author_name: str | None, author_email: str | None,
@@ -390,24 +401,20 @@ def prepare(block: str, author_name: str | None, author_email: str | None,
         lines.append(ln.replace("\x00", " ").rstrip())
     usable = [False] * len(lines)
     seen_content = False
-    # lines holding a disclaimer or legal-footer cue, by one scan of the block per cue
-    # (each line ends with " \n" so that cues written with a trailing space match at the end)
-    lowered = [ln.strip().casefold() for ln in lines]
-    starts = [0, *accumulate(len(x) + 2 for x in lowered[:-1])]
-    folded = " \n".join(lowered) + " "
-    disc_lines = _rows_with(folded, DISCLAIMER_CUES, starts)
-    legal_lines = _rows_with(folded, LEGAL_FOOTER_CUES, starts)
+    # disclaimer and legal-footer cues are looked for in each line with a space appended,
+    # so that cues written with a trailing space match at the end (the rule tagger's
+    # cached per-line answers, shared)
     for i, ln in enumerate(lines):
         s = ln.strip()
         if not s:
             continue
-        low = lowered[i]
+        low = s.casefold()
         if seen_content and _STOP.match(s) or low.strip(" -_*").startswith(_DEVICE) or (
-                len(low) > 12 and i in disc_lines):
+                len(low) > 12 and _line_cues(low)[1]):
             break
         if not seen_content and low.strip(" ,.!:;-–—") in SIGNOFFS:
             continue
-        if i in legal_lines or sensitive_line(s):
+        if _line_cues(low)[2] or sensitive_line(s):
             continue
         usable[i] = True
         if _LETTER.search(s) or _DIGIT.search(s):
@@ -436,17 +443,17 @@ def prepare(block: str, author_name: str | None, author_email: str | None,
         cut.setdefault(li, []).append((s - offsets[li], min(e, offsets[li] + len(lines[li])) - offsets[li]))
 
     values: list[FieldValue] = []
-    author = AuthorCues(author_name, author_email)
+    author = _author_cues(author_name, author_email)
     norm_author = author_email.strip().lower() if author_email else None
     email_spans = []
     seen: set[tuple[str, str]] = set()
-    for email, (s, e) in find_emails(work):
+    for email, (s, e) in _rules._find_emails(work):
         email_spans.append((s, e))
         add_cut(s, e)
         if ("email", email) not in seen:
             seen.add(("email", email))
             values.append(FieldValue("email", email, None, line_of(s), 0.95 if email == norm_author else 0.9))
-    for raw, (s, e) in find_urls(work, bare_domains=True):
+    for raw, (s, e) in _rules._find_urls(work):
         if any(s < ee and ss < e for ss, ee in email_spans):
             continue
         add_cut(s, e)
@@ -477,7 +484,9 @@ def prepare(block: str, author_name: str | None, author_email: str | None,
             values.append(FieldValue("social", prof[1], prof[0], line_of(m.start()), 0.75))
     # phones, and the rule-based tagger's reading of the block (used as features: the
     # model learns where to trust it); its phone matching is reused, not repeated
-    region = region_hint or infer_region(work, author.domain)
+    # the region only matters to the rule tagger's phone matcher, which has nothing to
+    # read in a block without a digit: no guess then (the guess scans the whole block)
+    region = region_hint or (infer_region(work, author.domain) if _DIGIT.search(text) else None)
     rule_vals = tag_signature(block, author_name=author_name, author_email=author_email, region_hint=region)
     phone_lines = set()
     for v in rule_vals:
@@ -502,7 +511,7 @@ def prepare(block: str, author_name: str | None, author_email: str | None,
         if not usable[i] or not ln.strip():
             continue
         ranges = []
-        for s, e in _pieces(ln, cut.get(i, [])):
+        for s, e in _pieces(ln, tuple(cut.get(i, ()))):
             ranges.extend(_split(ln, s, e))
         for k, (s, e) in enumerate(ranges):
             piece = ln[s:e]
@@ -530,77 +539,127 @@ def prepare(block: str, author_name: str | None, author_email: str | None,
                     prefixes=tuple(prefixes), values=tuple(values), segments=tuple(segs), features=X)
 
 
+_NAME_PARTICLE_WORDS = ("van", "von", "de", "der", "da", "di", "la", "le")
+_RULE_COLS = {f: _SI["rules_" + f] for f in ("name", "title", "company", "address")}
+_COL_COMPOUND = _SI["title_compound"]
+_ctx_of = operator.itemgetter(*_CTX_IDX)
+_COL_NAME_SHAPE = _SI["name_shape"]
+_COL_AUTHOR_TOKEN = _SI["author_name_token"]
+
+
+@attrs.frozen
+class _TextFeatures:
+    """What a segment's text alone decides: most feature columns, and the word forms the
+    columns that also depend on the author and the block are computed from."""
+
+    row: tuple[float, ...]
+    words: tuple[str, ...] = attrs.field(repr=False)
+    nw: int = 0
+    long_words: tuple[str, ...] = attrs.field(default=(), repr=False)
+    joined: str = attrs.field(default="", repr=False)
+    norm: str = attrs.field(default="", repr=False)
+
+
+@_cached
+def _text_features(raw: str) -> _TextFeatures:
+    v = [0.0] * _NS
+    rw = _WORD.findall(raw)
+    words = [fold(w).strip("'’.") for w in rw]
+    nw = len(words)
+    v[0 if nw <= 1 else 1 if nw == 2 else 2 if nw == 3 else 3 if nw <= 5 else 4] = 1.0
+    v[5] = float(len(raw) > 40)
+    if rw:
+        v[6] = sum(1 for w in rw if w[:1].isupper()) / len(rw)
+    v[7] = float(raw.isupper() and len(raw) > 3)
+    nd = len(_DIGIT.findall(raw))
+    v[8] = float(nd > 0)
+    v[9] = nd / max(1, len(raw))
+    v[10] = float("," in raw)
+    v[11] = float(raw.rstrip().endswith("."))
+    parts = [p for w in words for p in _PART_SPLIT.split(w) if p] if ("-" in raw or "/" in raw or "&" in raw) \
+        else words
+    v[12] = float(not _F_TITLE.isdisjoint(parts))
+    low_raw = raw.casefold()
+    v[13] = float(any(p in low_raw for w in _PHRASE_FIRST.keys() & words for p in _PHRASE_FIRST[w]))
+    v[_COL_COMPOUND] = float(any(len(p) >= 8 and p.endswith(_TITLE_ENDINGS) for p in parts))
+    # set operations instead of any()/all() over the words: same answers, a fraction
+    # of the interpreter work (this runs once per distinct segment)
+    v[14] = float(bool(parts) and _F_MOD.issuperset(parts))
+    v[15] = float(not _F_MOD.isdisjoint(parts))
+    v[16] = float(_suffix(raw))
+    v[17] = float(not _F_ORG.isdisjoint(words))
+    v[18] = float("&" in raw or " and " in raw)
+    # 19, 20: the author's and the block's domains (segment_features)
+    if nd:  # a street number, a postcode and a P.O. box number all need a digit
+        low_toks = [t.strip(".,;:()").casefold() for t in raw.split()]
+        v[21] = float(_street(raw, low_toks))
+        pc, us = _postcode(raw)
+        v[22] = float(pc)
+        v[23] = float(bool(_PO_BOX.search(raw)))
+    else:
+        us = False
+    v[24] = float(raw.casefold().strip(" .,") in _F_COUNTRY)
+    v[25] = float(us)
+    v[26] = float(raw[:1].isdigit())
+    # 27-29: overlap with the author (segment_features)
+    v[30] = float(1 <= nw <= 4 and nd == 0 and "@" not in raw
+                  and all(w[:1].isupper() or fold(w) in _NAME_PARTICLE_WORDS for w in rw))
+    v[31] = float(bool(words) and words[0].rstrip(".") in _F_HONOR)
+    v[32] = float(not _F_CRED.isdisjoint([w.replace(".", "") for w in words[1:]]))
+    v[33] = float(not _F_NON_NAME.isdisjoint(words))
+    v[34] = float(fold(raw.strip(" ,.!:;-")) in SIGNOFFS)
+    v[35] = float(not _F_MOTTO.isdisjoint(words) or raw.rstrip().endswith(("!", "?")) or nw > 10)
+    # segments come from usable lines only, which hold no legal-footer cue: the one way
+    # a cue can still match ``segment + " "`` is a cue ending in a space ("hrb ") whose
+    # stem ends the segment
+    v[36] = float(low_raw.endswith(_SPACE_CUE_STEMS))
+    v[37] = float(raw.rstrip().endswith(".") and nw >= 4 and sum(1 for w in rw if w[:1].islower()) >= nw / 2)
+    return _TextFeatures(tuple(v), tuple(words), nw, tuple(w for w in words if len(w) >= 2), "".join(words),
+                         _norm(raw))
+
+
 def segment_features(lines: Sequence[str], usable: Sequence[bool], segs: Sequence[Segment],
-                     values: Sequence[FieldValue], author: AuthorCues, block_domains: list[list[str]],
+                     values: Sequence[FieldValue], author: AuthorCues, block_domains: Sequence[Sequence[str]],
                      rules: Sequence[tuple[str, str]] = ()) -> np.ndarray:
-    """The feature matrix of the segments (one row each, :data:`FEATURE_NAMES`)."""
+    """The feature matrix of the segments (one row each, :data:`FEATURE_NAMES`).
+
+    Rows are built as Python lists and turned into one array at the end: per-cell numpy
+    assignment costs more than the features themselves on a block of a dozen segments."""
+    m = len(segs)
+    if not m:
+        return np.zeros((0, N_FEATURES), dtype=np.float32)
     content = [i for i, ln in enumerate(lines) if usable[i] and ln.strip()]
+    last_content = content[-1] if content else None
     rank = {li: k for k, li in enumerate(content)}
     value_lines = {v.line for v in values}
     email_lines = {v.line for v in values if v.field == "email"}
     phone_lines = {v.line for v in values if v.field == "phone"}
+    rule_cols = [(_RULE_COLS[field], field == "name", val) for field, val in rules]
+    a_tokens = author.tokens
+    one_token = len(a_tokens) == 1
+    a_local = author.local if author.local and len(author.local) >= 4 else None
     rows = []
     for sg in segs:
         raw = sg.text
-        v = [0.0] * _NS
-        words = _words(raw)
-        rw = _WORD.findall(raw)
-        nw = len(words)
-        v[0 if nw <= 1 else 1 if nw == 2 else 2 if nw == 3 else 3 if nw <= 5 else 4] = 1.0
-        v[5] = float(len(raw) > 40)
-        if rw:
-            v[6] = sum(1 for w in rw if w[:1].isupper()) / len(rw)
-        v[7] = float(raw.isupper() and len(raw) > 3)
-        nd = len(_DIGIT.findall(raw))
-        v[8] = float(nd > 0)
-        v[9] = nd / max(1, len(raw))
-        v[10] = float("," in raw)
-        v[11] = float(raw.rstrip().endswith("."))
-        parts = [p for w in words for p in _PART_SPLIT.split(w) if p] if ("-" in raw or "/" in raw or "&" in raw) \
-            else words
-        v[12] = float(not _F_TITLE.isdisjoint(parts))
-        low_raw = raw.casefold()
-        v[13] = float(any(p in low_raw for w in words for p in _PHRASE_FIRST.get(w, ())))
-        v[_SI["title_compound"]] = float(any(len(p) >= 8 and p.endswith(_TITLE_ENDINGS) for p in parts))
-        mods = [p in _F_MOD for p in parts]
-        v[14] = float(bool(parts) and all(mods))
-        v[15] = float(any(mods))
-        v[16] = float(_suffix(raw))
-        v[17] = float(any(w in _F_ORG for w in words))
-        v[18] = float("&" in raw or " and " in raw)
-        v[19] = float(_domain_hit(words, raw, author.domain_tokens))
-        v[20] = float(any(_domain_hit(words, raw, d) for d in block_domains))
-        low_toks = [t.strip(".,;:()").casefold() for t in raw.split()]
-        v[21] = float(_street(raw, low_toks))
-        pc, us = _postcode(raw) if nd else (False, False)
-        v[22] = float(pc)
-        v[23] = float(bool(_PO_BOX.search(raw)))
-        v[24] = float(raw.casefold().strip(" .,") in _F_COUNTRY)
-        v[25] = float(us)
-        v[26] = float(raw[:1].isdigit())
-        toks = [w for w in words if len(w) >= 2]
-        hits = sum(1 for w in toks if w in author.tokens)
-        v[27] = float(bool(toks) and hits >= 2 or (hits >= 1 and len(author.tokens) == 1 and nw <= 3))
+        tf = _text_features(raw)
+        v = list(tf.row)
+        nw = tf.nw
+        if author.domain_tokens:
+            v[19] = float(_segment_domain_hit(raw, author.domain_tokens))
+        if block_domains:
+            v[20] = float(any(_segment_domain_hit(raw, d) for d in block_domains))
+        toks = tf.long_words
+        hits = sum(1 for w in toks if w in a_tokens) if a_tokens else 0
+        v[27] = float(bool(toks) and hits >= 2 or (hits >= 1 and one_token and nw <= 3))
         v[28] = float(hits >= 1)
-        v[29] = float(bool(author.local) and len(author.local) >= 4 and "".join(words) == author.local)
-        v[30] = float(1 <= nw <= 4 and nd == 0 and "@" not in raw and all(w[:1].isupper() or fold(w) in ("van", "von", "de", "der", "da", "di", "la", "le") for w in rw))
-        v[31] = float(any(w.rstrip(".") in _F_HONOR for w in words[:1]))
-        v[32] = float(any(w.replace(".", "") in _F_CRED for w in words[1:]))
-        v[33] = float(any(w in _F_NON_NAME for w in words))
-        v[34] = float(fold(raw.strip(" ,.!:;-")) in SIGNOFFS)
-        v[35] = float(any(w in _F_MOTTO for w in words) or raw.rstrip().endswith(("!", "?")) or nw > 10)
-        # segments come from usable lines only, which hold no legal-footer cue: the one way
-        # a cue can still match ``segment + " "`` is a cue ending in a space ("hrb ") whose
-        # stem ends the segment
-        v[36] = float(low_raw.endswith(_SPACE_CUE_STEMS))
-        v[37] = float(raw.rstrip().endswith(".") and nw >= 4 and sum(1 for w in rw if w[:1].islower()) >= nw / 2)
+        v[29] = float(a_local is not None and tf.joined == a_local)
         li = sg.line
         r = rank.get(li, 9)
         v[38 if li == 0 else 39 if li == 1 else 40 if li == 2 else 41] = 1.0
         v[42] = float(r == 0)
         v[43] = float(r == 1)
         v[44] = float(r == 2)
-        v[45] = float(bool(content) and li == content[-1])
+        v[45] = float(li == last_content)
         v[46] = float(li in value_lines)
         v[47] = float(li in email_lines)
         v[48] = float(li in phone_lines)
@@ -608,47 +667,41 @@ def segment_features(lines: Sequence[str], usable: Sequence[bool], segs: Sequenc
         v[50] = float(sg.piece == 0)
         v[51] = float(sg.soft)
         v[52] = float(sg.pieces >= 2)
-        if rules:
-            ns = _norm(raw)
-            for field, val in rules:
-                col = _SI["rules_" + field]
-                if ns == val or (field == "name" and ns and (val in ns)):
+        if rule_cols:
+            ns = tf.norm
+            for col, is_name, val in rule_cols:
+                if ns == val or (is_name and ns and (val in ns)):
                     v[col] = 1.0
                 elif ns and val and (ns in val or val in ns) and v[col] < 0.5:
                     v[col] = 0.5
         rows.append(v)
-    m = len(rows)
-    if not m:
-        return np.zeros((0, N_FEATURES), dtype=np.float32)
-    base = np.asarray(rows, dtype=np.float32)
-    ctx = np.zeros((m, len(_CONTEXT_KEYS) * 2 + 4), dtype=np.float32)
-    # neighbours: the nearest segment on the previous and next content line
+    # neighbours: the nearest segment on the previous and next content line (the
+    # context keys are 0/1 columns, so their per-line maximum is exact in float32 too)
     by_line: dict[int, list[int]] = {}
     for k, sg in enumerate(segs):
         if not sg.soft:
             by_line.setdefault(sg.line, []).append(k)
     seg_lines = sorted(by_line)
-    name_lines = [li for li in seg_lines if any(base[k, _SI["name_shape"]] or base[k, _SI["author_name_token"]]
-                                                for k in by_line[li])]
-    first_name_line = name_lines[0] if name_lines else None
+    first_name_line = next((li for li in seg_lines if any(rows[k][_COL_NAME_SHAPE] or rows[k][_COL_AUTHOR_TOKEN]
+                                                          for k in by_line[li])), None)
     nc = len(_CONTEXT_KEYS)
-    sub = base[:, _CTX_IDX].tolist()
-    line_ctx = {li: np.asarray([max(col) for col in zip(*(sub[k] for k in ks))], dtype=np.float32)
-                for li, ks in by_line.items()}
+    line_ctx = {li: list(_ctx_of(rows[ks[0]])) if len(ks) == 1
+                else [max(col) for col in zip(*(_ctx_of(rows[k]) for k in ks))] for li, ks in by_line.items()}
     pos_of = {li: q for q, li in enumerate(seg_lines)}
-    blank_before = [i == 0 or not lines[i - 1].strip() for i in range(len(lines))]
+    zeros = [0.0] * nc
+    out = []
     for k, sg in enumerate(segs):
-        pos = pos_of.get(sg.line)
-        if pos is not None and pos > 0:
-            ctx[k, :nc] = line_ctx[seg_lines[pos - 1]]
-        if pos is not None and pos + 1 < len(seg_lines):
-            ctx[k, nc:2 * nc] = line_ctx[seg_lines[pos + 1]]
-        ctx[k, 2 * nc] = float(blank_before[sg.line])
+        li = sg.line
+        pos = pos_of.get(li)
+        prev_ctx = line_ctx[seg_lines[pos - 1]] if pos is not None and pos > 0 else zeros
+        next_ctx = line_ctx[seg_lines[pos + 1]] if pos is not None and pos + 1 < len(seg_lines) else zeros
         if first_name_line is not None:
-            ctx[k, 2 * nc + 1] = float(sg.line - first_name_line == 1)
-            ctx[k, 2 * nc + 2] = float(sg.line - first_name_line == 2)
-        ctx[k, 2 * nc + 3] = float(sg.line + 1 in value_lines)
-    return np.hstack([base, ctx])
+            after1, after2 = float(li - first_name_line == 1), float(li - first_name_line == 2)
+        else:
+            after1 = after2 = 0.0
+        out.append(rows[k] + prev_ctx + next_ctx + [float(li == 0 or not lines[li - 1].strip()), after1, after2,
+                                                    float(li + 1 in value_lines)])
+    return np.asarray(out, dtype=np.float32)
 
 
 class TaggerModel:
@@ -699,26 +752,33 @@ class TaggerModel:
         return values
 
     def clear_cache(self) -> None:
+        """Forget the blocks read so far, and the per-line and per-segment results behind
+        them (:func:`clear_caches`), so a benchmark pass starts cold."""
         with self._lock:
             self._cache.clear()
+        clear_caches()
 
 
 def decode(prep: Prepared, probs: np.ndarray | None, threshold: float = 0.5) -> list[FieldValue]:
-    """Pick the values from segment probabilities (see the module docstring)."""
+    """Pick the values from segment probabilities (see the module docstring).
+
+    The probabilities are read from one ``tolist()`` copy (exactly the float32 values,
+    as Python floats) rather than one numpy scalar at a time; the address threshold is
+    compared on the float32 column, as before."""
     out = list(prep.values)
     if probs is None or not len(prep.segments):
         return _sorted(out)
     segs = prep.segments
-    ci = {c: i for i, c in enumerate(CLASSES)}
+    pl = probs.tolist()
     used: list[tuple[int, int, int]] = []  # (line, start, end) taken
 
     def overlaps(sg: Segment) -> bool:
         return any(sg.line == li and sg.start < e and s < sg.end for li, s, e in used)
 
     # one name: the most likely segment that cleans to a person's name
-    order = np.argsort(-probs[:, ci["name"]], kind="stable")
-    for k in order:
-        p = float(probs[k, ci["name"]])
+    ni = _CI["name"]
+    for k in np.argsort(-probs[:, ni], kind="stable").tolist():
+        p = pl[k][ni]
         if p < threshold:
             break
         name = clean_person_name(segs[k].text)
@@ -729,10 +789,10 @@ def decode(prep: Prepared, probs: np.ndarray | None, threshold: float = 0.5) -> 
         break
     # a company, then up to two titles, then the address lines
     for field, limit in (("company", 1), ("title", 2)):
-        order = np.argsort(-probs[:, ci[field]], kind="stable")
+        fi = _CI[field]
         taken = 0
-        for k in order:
-            p = float(probs[k, ci[field]])
+        for k in np.argsort(-probs[:, fi], kind="stable").tolist():
+            p = pl[k][fi]
             if p < threshold or taken >= limit:
                 break
             sg = segs[k]
@@ -744,8 +804,9 @@ def decode(prep: Prepared, probs: np.ndarray | None, threshold: float = 0.5) -> 
             out.append(FieldValue(field, val, None, sg.line, round(min(0.95, p), 3)))
             used.append((sg.line, sg.start, sg.end))
             taken += 1
-    addr = [k for k in range(len(segs)) if probs[k, ci["address"]] >= threshold and not overlaps(segs[k])
-            and not segs[k].soft]
+    ai = _CI["address"]
+    over = (probs[:, ai] >= threshold).tolist()
+    addr = [k for k in range(len(segs)) if over[k] and not overlaps(segs[k]) and not segs[k].soft]
     if addr:
         groups: list[list[int]] = []
         for k in addr:
@@ -753,14 +814,15 @@ def decode(prep: Prepared, probs: np.ndarray | None, threshold: float = 0.5) -> 
                 groups[-1].append(k)
             else:
                 groups.append([k])
-        grp = max(groups, key=lambda g: (sum(float(probs[k, ci["address"]]) for k in g), -g[0]))
+        grp = max(groups, key=lambda g: (sum(pl[k][ai] for k in g), -g[0]))
         value = ", ".join(_clean(segs[k].text) for k in grp if _clean(segs[k].text))
         if value:
-            conf = float(np.mean([probs[k, ci["address"]] for k in grp]))
+            conf = float(probs[grp, ai].mean())
             out.append(FieldValue("address", value, None, segs[grp[0]].line, round(min(0.9, conf), 3)))
     return _sorted(out)
 
 
+@_cached
 def _clean(seg: str) -> str:
     s = " ".join(seg.split()).strip(_EDGE)
     if s.endswith(".") and s.count(".") == 1 and not s.split()[-1].replace(".", "").casefold() in COMPANY_SUFFIXES_FOLDED:
