@@ -616,3 +616,29 @@ def test_webleads_run_into_postgresql_from_a_config_file(pg_url, tmp_path, monke
     assert listing.returncode == 0, listing.stderr
     emails = {e for line in listing.stdout.splitlines() for e in json.loads(line)["emails"]}
     assert "jane.okafor@northwind-logistics.example" in emails
+
+
+def test_the_privacy_commands_work_on_a_postgres_store(tmp_path, pg, capsys, monkeypatch):
+    """`webleads privacy ...` with a config whose store is PostgreSQL: no file is looked for."""
+    from webleads_core.cli.main import main
+
+    monkeypatch.chdir(tmp_path)
+    jane = "jane.okafor@northwind-logistics.example"
+    cfg = tmp_path / "webleads.toml"
+    cfg.write_text(f'[store]\nurl = "{pg.url()}"\n\n[[sources]]\ntype = "maildir"\nname = "demo"\n'
+                   f'owner = "me@webleads-demo.example"\npath = "{MAILBOX}"\n')
+    assert main(["run", "-c", str(cfg)]) == 0
+    capsys.readouterr()
+    assert main(["privacy", "export", jane, "-c", str(cfg), "--format", "json"]) == 0
+    assert jane in capsys.readouterr().out
+    assert main(["privacy", "erase", jane, "-c", str(cfg)]) == 0
+    capsys.readouterr()
+    main(["privacy", "export", jane, "-c", str(cfg), "--format", "json"])
+    assert "Okafor" not in capsys.readouterr().out
+    assert main(["privacy", "ropa", "-c", str(cfg), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)
+    assert main(["privacy", "encrypt", "-c", str(cfg)]) == 2
+    err = capsys.readouterr().err
+    assert "SQLite" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    with pg.open() as store:
+        assert not [c for c in store.contacts() if jane in c.emails]

@@ -106,13 +106,21 @@ def configure_privacy(p: argparse.ArgumentParser) -> None:
 # -- helpers ------------------------------------------------------------------------------------
 
 
+_URL_SCHEMES = ("sqlite:", "postgresql://", "postgres://")
+
+
+def _sqlite_path(url: str) -> Path | None:
+    """The file of a ``sqlite:///`` store, None for a PostgreSQL one."""
+    return None if url.startswith(("postgresql://", "postgres://")) else Path(url[len("sqlite:///"):])
+
+
 def _config(args: argparse.Namespace) -> tuple[Config | None, str]:
     """The config (None when only ``--store`` was given) and the store URL."""
     conf: Config | None = None
     if args.config or not args.store:
         conf = Config.from_file(args.config or "webleads.toml")
     if args.store:
-        url = args.store if args.store.startswith("sqlite:") else f"sqlite:///{Path(args.store).resolve()}"
+        url = args.store if args.store.startswith(_URL_SCHEMES) else f"sqlite:///{Path(args.store).resolve()}"
     else:
         assert conf is not None
         url = conf.store_url
@@ -125,8 +133,8 @@ def _open(args: argparse.Namespace, *, must_exist: bool = True):
     from ..store import open_store
 
     conf, url = _config(args)
-    path = Path(url[len("sqlite:///"):])
-    if must_exist and not path.exists():
+    path = _sqlite_path(url)
+    if must_exist and path is not None and not path.exists():
         raise ConfigError(f"no store at {path} (run `webleads run` first)")
     store = open_store(url, privacy=conf.privacy if conf else None)
     if conf is not None:
@@ -341,8 +349,8 @@ def _ropa(args: argparse.Namespace) -> int:
     conf, url = _config(args)
     conf = conf or Config(store_url=url)
     encrypted = None
-    path = Path(url[len("sqlite:///"):])
-    if path.exists():
+    path = _sqlite_path(url)
+    if path is None or path.exists():  # a PostgreSQL store is asked, a missing file is not made
         _c, store = _open(args)
         with store:
             encrypted = store.encrypted
@@ -359,7 +367,10 @@ def _encrypt(args: argparse.Namespace) -> int:
     from ..store.sqlite import SQLiteStore, is_encrypted_file
 
     conf, url = _config(args)
-    path = Path(url[len("sqlite:///"):])
+    path = _sqlite_path(url)
+    if path is None:
+        raise ConfigError("webleads privacy encrypt works on a SQLite store file; for PostgreSQL use "
+                          "privacy.operations.encrypt_store (see docs/postgres.md)")
     if not path.exists():
         raise ConfigError(f"no store at {path} (run `webleads run` first)")
     if is_encrypted_file(path):

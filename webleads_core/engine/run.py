@@ -210,7 +210,18 @@ def _run_source(pipeline, store, name, source, policy, counts, progress, executo
         if executor.local:
             return executor.submit(
                 lambda: run_batch(lambda d: process_document(pipeline, d, policy), batch), None)
-        return executor.submit(None, BatchJob(pipeline.config, key, digests, tuple(batch)))
+        job = BatchJob(pipeline.config, key, digests, tuple(batch))
+        try:
+            return executor.submit(None, job)
+        except Exception as exc:  # the pool broke (a worker died) before this batch went out
+            if not hasattr(executor, "restart"):
+                raise
+            log.warning("source %s: the worker pool broke (%s); starting a new one", name, type(exc).__name__)
+            executor.restart()
+            for e in window:  # batches in flight on the broken pool are lost: send them again
+                e.handle = executor.submit(None, BatchJob(pipeline.config, key, digests, tuple(e.docs)))
+                e.tries += 1
+            return executor.submit(None, job)
 
     def send() -> None:
         if docs:
