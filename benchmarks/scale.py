@@ -46,12 +46,16 @@ def bare_rate(messages: list[bytes]) -> float:
     return len(messages) / (time.perf_counter() - t)
 
 
+SEGMENTER: str | None = None  # --segmenter: None runs the default pipeline
+
+
 def run_child(source: dict, executor: str) -> dict:
     """One `webleads run` in a fresh process (so peak RSS is the run's own)."""
     with tempfile.TemporaryDirectory() as tmp:
         code = f"""
 import json, resource, time, webleads_core as wl
-conf = wl.load_config({{"store": {{"url": "sqlite:///s.db"}}, "sources": [{json.dumps(source)}]}}, base_dir={tmp!r})
+conf = wl.load_config({{"store": {{"url": "sqlite:///s.db"}}, "sources": [{json.dumps(source)}],
+                       **({{"pipeline": {{"segmenter": {SEGMENTER!r}}}}} if {SEGMENTER!r} else {{}})}}, base_dir={tmp!r})
 def cpu(who):
     u = resource.getrusage(who)
     return u.ru_utime + u.ru_stime
@@ -111,8 +115,12 @@ def main() -> None:
     ap.add_argument("--skip-dask", action="store_true")
     ap.add_argument("--only", choices=("real", "generated"))
     ap.add_argument("--executors", help="comma-separated (default local,processes:1,processes:2,dask-local:2)")
+    ap.add_argument("--segmenter", help="run this segmenter (e.g. rules, ml) instead of the default pipeline's")
     args = ap.parse_args()
+    global SEGMENTER
+    SEGMENTER = args.segmenter
     print(f"machine: {machine()}")
+    print("segmenter: " + (SEGMENTER or "the default pipeline's"))
     executors = ["local", "processes:1", "processes:2"] + ([] if args.skip_dask else ["dask-local:2"])
     if args.executors:
         executors = [e.strip() for e in args.executors.split(",") if e.strip()]

@@ -16,15 +16,14 @@ from webleads_signature.segmenter import MLSegmenter
 ML = Config.from_dict({"pipeline": {"segmenter": "ml"}})
 
 
-def test_the_ml_pair_is_registered_but_not_the_default(webleads_register, webleads_pm):
-    """Non-default until its throughput reliably meets the project's 1,000 messages/s
-    (see docs/signature.md): installed, the rules pair runs; the ML pair is one key away."""
+def test_the_ml_pair_is_the_default_once_installed(webleads_register, webleads_pm):
+    """Installed, the ML segmenter wins over the rules (priority) and brings its tagger,
+    which replaces the rule-based one; nothing in the config is needed."""
     webleads_register(plugin)
-    assert plugin.PRIORITY < 0
     pipeline = build_pipeline(Config(), pm=webleads_pm, sources=())
-    assert not isinstance(pipeline.segmenter, MLSegmenter)
+    assert isinstance(pipeline.segmenter, MLSegmenter)
     names = [n for n, _ in pipeline.extractors]
-    assert "signature-rules" in names and "signature-ml" not in names
+    assert "signature-ml" in names and "signature-rules" not in names
     assert {"ml", "rules"} <= set(pipeline.registry.segmenters)
     assert {"train", "evaluate"} <= set(pipeline.registry.commands)
 
