@@ -84,7 +84,9 @@ def _capture(pipeline: Pipeline, doc: Document) -> Capture:
         from ..mail import parse_message
 
         parsed = parse_message(doc.content)
-        zones = pipeline.segmenter.segment(parsed) if pipeline.segmenter else ()
+        # the purge keeps nothing of automated mail (bulk, no-reply, bounces): its zones
+        # would be thrown away, so it is not segmented (over half of a real mailbox)
+        zones = pipeline.segmenter.segment(parsed) if pipeline.segmenter and not parsed.automated else ()
         return privacy.purge_email(doc, parsed, zones)
     if doc.kind == "record":
         return privacy.purge_record(doc)
