@@ -92,21 +92,38 @@ def slowest(messages: list[bytes]) -> tuple[float, int]:
     return worst, idx
 
 
+REPEAT = 1  # --repeat: runs per executor, interleaved; the median is printed
+
+
 def report(label: str, n: int, bare: float, executors: list[str], source: dict) -> None:
     print(f"\n== {label}: {n} messages")
     print(f"bare compat32 parse:           {bare:8.0f} msg/s")
-    base = None
+    runs: dict[str, list[dict]] = {ex: [] for ex in executors}
+    for _ in range(REPEAT):  # interleaved, so that a noisy minute hits every executor alike
+        for ex in executors:
+            r = run_child(source, ex)
+            r["rate"] = r["processed"] / r["seconds"] if r["seconds"] else 0.0
+            runs[ex].append(r)
+    rates: dict[str, float] = {}
     for ex in executors:
-        r = run_child(source, ex)
-        rate = r["processed"] / r["seconds"] if r["seconds"] else 0.0
-        base = base or rate
-        print(f"webleads run --executor {ex:<14} {rate:8.0f} msg/s  ({rate / bare:.0%} of bare, "
-              f"{rate / base:.2f}x the first)  peak RSS {r['rss_mb']:.0f} MB  "
-              f"processed {r['processed']} skipped {r['skipped']} evidence {r['evidence']}")
+        ordered = sorted(runs[ex], key=lambda r: r["rate"])
+        r = ordered[len(ordered) // 2]
+        rate = rates[ex] = r["rate"]
+        each = ", ".join(f"{x['rate']:.0f}" for x in runs[ex])
+        spread = f" (runs {each})" if REPEAT > 1 else ""
+        print(f"webleads run --executor {ex:<14} {rate:8.0f} msg/s{spread}  ({rate / bare:.0%} of bare)  "
+              f"peak RSS {r['rss_mb']:.0f} MB  processed {r['processed']} skipped {r['skipped']} "
+              f"evidence {r['evidence']}")
         # CPU seconds, not wall time, say where the work went (other sessions load the machine):
         # with W worker and M main-process seconds, N workers on N cores give at best N*W/(W+M)
         print(f"    wall {r['seconds']:.2f}s  main-process CPU {r['main_cpu']:.2f}s  "
               f"workers CPU {r['workers_cpu']:.2f}s")
+    one = rates.get("processes:1")
+    for ex in executors:
+        if one and ex != "processes:1" and ex != "local":
+            print(f"{ex} / processes:1 = {rates[ex] / one:.2f}x")
+    if "local" in rates and "processes:2" in rates:
+        print(f"processes:2 / local = {rates['processes:2'] / rates['local']:.2f}x")
 
 
 def main() -> None:
@@ -115,10 +132,11 @@ def main() -> None:
     ap.add_argument("--skip-dask", action="store_true")
     ap.add_argument("--only", choices=("real", "generated"))
     ap.add_argument("--executors", help="comma-separated (default local,processes:1,processes:2,dask-local:2)")
+    ap.add_argument("--repeat", type=int, default=1, help="runs per executor, interleaved (median printed)")
     ap.add_argument("--segmenter", help="run this segmenter (e.g. rules, ml) instead of the default pipeline's")
     args = ap.parse_args()
-    global SEGMENTER
-    SEGMENTER = args.segmenter
+    global SEGMENTER, REPEAT
+    SEGMENTER, REPEAT = args.segmenter, max(1, args.repeat)
     print(f"machine: {machine()}")
     print("segmenter: " + (SEGMENTER or "the default pipeline's"))
     executors = ["local", "processes:1", "processes:2"] + ([] if args.skip_dask else ["dask-local:2"])

@@ -199,7 +199,12 @@ def _run_source(pipeline, store, name, source, policy, counts, progress, executo
     log.info("source %s: %s", name, "resuming from its checkpoint" if cursor else "first run")
     # workers that see this machine's files read them themselves: the source lists them only
     deferred = not executor.local and getattr(executor, "shares_files", False)
-    context = SourceContext(is_seen=lambda item_id: store.is_seen(name, item_id), deferred=deferred)
+    # a source with nothing stored yet (a first run) has seen nothing: no query per item
+    # (an id repeated inside that run is processed twice; its evidence ids make that idempotent)
+    if store.has_items(name):
+        context = SourceContext(is_seen=lambda item_id: store.is_seen(name, item_id), deferred=deferred)
+    else:
+        context = SourceContext(is_seen=lambda item_id: False, deferred=deferred)
     window: collections.deque[_InFlight] = collections.deque()
     depth = 0 if executor.local else 2 * executor.workers  # batches in flight
     key = digests = None

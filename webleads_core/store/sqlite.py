@@ -443,6 +443,10 @@ class SQLiteStore:
                                 (source, item_digest(source, item_id))).fetchone()
         return row is not None
 
+    def has_items(self, source: str) -> bool:
+        """Whether any item of ``source`` was ever stored (seen or quarantined)."""
+        return self.conn.execute("SELECT 1 FROM items WHERE source=? LIMIT 1", (source,)).fetchone() is not None
+
     def get_cursor(self, source: str) -> dict[str, Any] | None:
         row = self.conn.execute("SELECT cursor FROM sync_state WHERE source=?", (source,)).fetchone()
         return json.loads(row[0]) if row else None
