@@ -364,9 +364,31 @@ def _sensitive_re() -> re.Pattern[str]:
 SENSITIVE_RE = _sensitive_re()
 
 
+_WORD_RUN_RE = re.compile(r"\w+")
+#: The first word run of every cue, lower-case.  The pattern opens with ``(?<!\w)`` and
+#: every cue with a word character, so a match can only start where a word run starts.
+_SENSITIVE_FIRST_RUNS = frozenset(
+    m.group(0) for m in (_WORD_RUN_RE.match(p) for p in SENSITIVE_PHRASES) if m is not None
+)
+
+
 def sensitive_line(line: str) -> bool:
-    """True when ``line`` carries a GDPR Art. 9 cue."""
-    return bool(SENSITIVE_RE.search(line))
+    """True when ``line`` carries a GDPR Art. 9 cue.
+
+    The alternation of every cue is only tried at the word runs a cue can start with
+    (trying it at every position of every signature line was the cost).  For ASCII runs
+    ``re``'s case-insensitive equality is ``lower()`` equality; runs with other
+    characters are always tried, so the answer is the pattern's own.
+    """
+    if line.isascii():
+        low = line.lower()  # same offsets as ``line`` for ASCII
+        return any(m.group(0) in _SENSITIVE_FIRST_RUNS and SENSITIVE_RE.match(line, m.start())
+                   for m in _WORD_RUN_RE.finditer(low))
+    for m in _WORD_RUN_RE.finditer(line):
+        run = m.group(0)
+        if (not run.isascii() or run.lower() in _SENSITIVE_FIRST_RUNS) and SENSITIVE_RE.match(line, m.start()):
+            return True
+    return False
 
 
 def drop_sensitive_lines(text: str) -> tuple[str, int]:

@@ -21,6 +21,7 @@ Decisions:
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -64,6 +65,11 @@ def _is_emoji(ch: str) -> bool:
     cat = unicodedata.category(ch)
     return cat in ("So", "Sk", "Cs", "Co", "Cn") or ch in "\u200d\ufe0e\ufe0f\u20e3" or (
         0x1F000 <= ord(ch) <= 0x1FAFF)
+
+
+#: ASCII characters :func:`_is_emoji` is true for (``^`` and ``` ` ``` are modifier symbols):
+#: an ASCII string needs no per-character look-up, only these replaced.
+_ASCII_EMOJI = str.maketrans({c: " " for c in map(chr, range(128)) if _is_emoji(c)})
 
 
 def fold(s: str) -> str:
@@ -115,8 +121,11 @@ def clean_person_name(s: str) -> str | None:
         return None
     if "\r" in s or "\n" in s or "\x00" in s:
         return None
-    s = unicodedata.normalize("NFC", s)
-    s = "".join(" " if _is_emoji(ch) else ch for ch in s)
+    if s.isascii():  # NFC leaves ASCII alone
+        s = s.translate(_ASCII_EMOJI)
+    else:
+        s = unicodedata.normalize("NFC", s)
+        s = "".join(" " if _is_emoji(ch) else ch for ch in s)
     s = _PRONOUNS_RE.sub(" ", s)
     s = _PRONOUN_LABEL_RE.sub(" ", s)
     if "@" in s or _URLISH_RE.search(s) or any(ch.isdigit() for ch in s):
@@ -222,11 +231,13 @@ def name_key(name: str) -> str:
     return f"{toks[0]} {toks[-1]}"
 
 
-def _local_tokens(email: str | None) -> list[str]:
+@functools.lru_cache(maxsize=1024)
+def _local_tokens(email: str | None) -> tuple[str, ...]:
+    # cached: one sender's address is scored against every candidate line of a block
     if not email or "@" not in email:
-        return []
+        return ()
     local = email.rsplit("@", 1)[0].split("+", 1)[0]
-    return [t for t in _LOCAL_SPLIT_RE.split(fold(local)) if t]
+    return tuple(t for t in _LOCAL_SPLIT_RE.split(fold(local)) if t)
 
 
 def _email_overlap(toks: list[str], email: str | None) -> float:
@@ -258,14 +269,21 @@ def _email_overlap(toks: list[str], email: str | None) -> float:
     return 0.0
 
 
+@functools.lru_cache(maxsize=1024)
+def _author_tokens(author_name: str) -> tuple[tuple[str, ...], str]:
+    """The sender's name tokens and their key, computed once per sender instead of once
+    per candidate line (callers only read them)."""
+    a = tuple(name_tokens(clean_person_name(author_name) or author_name))
+    return a, name_key(" ".join(a))
+
+
 def _display_overlap(toks: list[str], author_name: str | None) -> float:
     if not author_name or not toks:
         return 0.0
-    cleaned = clean_person_name(author_name) or author_name
-    a = name_tokens(cleaned)
+    a, a_key = _author_tokens(author_name)
     if not a:
         return 0.0
-    if name_key(" ".join(toks)) == name_key(" ".join(a)) and len(toks) >= 2 and len(a) >= 2:
+    if len(toks) >= 2 and len(a) >= 2 and name_key(" ".join(toks)) == a_key:
         return 1.0
     sa, st = set(a), set(toks)
     common = {t for t in sa & st if len(t) > 1}

@@ -32,6 +32,7 @@ resort (:attr:`PhoneMatch.region_assumed` is then True, callers lower confidence
 from __future__ import annotations
 
 import re
+from typing import Iterator
 
 import attrs
 import phonenumbers
@@ -163,6 +164,14 @@ _COUNTRY_RE = re.compile(
         re.escape(n) for n in sorted({**COUNTRY_NAMES, **COUNTRY_NAME_EXCEPTIONS}, key=len, reverse=True)
     ) + r")(?![\w])"
 )
+#: A run of word characters.  A country name only matches where such a run starts (the
+#: pattern opens with ``(?<![\w])`` and every name with a word character).
+_WORD_RUN_RE = re.compile(r"\w+")
+#: The first word run of every name, lower-case: a run of plain ASCII that is not one
+#: of these cannot start a match, so the big pattern is only tried where one is.
+_COUNTRY_FIRST_RUNS = frozenset(
+    _WORD_RUN_RE.match(n).group(0) for n in (*COUNTRY_NAMES, *COUNTRY_NAME_EXCEPTIONS)  # type: ignore[union-attr]
+)
 _US_STATE_ZIP_RE = re.compile(r"\b[A-Z]{2}\.?,? {1,3}\d{5}(?:-\d{4})?\b")
 #: ``Mexico Beach, FL``: a US place whose longer name holds a country's or a city's
 #: (``Berlin, DE`` is a German city with a country code, not Delaware).
@@ -233,7 +242,7 @@ def infer_region(text: str | None, email_domain: str | None = None) -> str | Non
                 return region
     if text:
         named = None
-        for cm in _COUNTRY_RE.finditer(text):
+        for cm in _country_matches(text):
             key = cm.group(1).casefold()
             if key in ("uk",) and cm.group(1) != "UK":
                 continue
@@ -260,6 +269,40 @@ def infer_region(text: str | None, email_domain: str | None = None) -> str | Non
     return None
 
 
+def _run_starts(text: str, firsts: frozenset[str]) -> Iterator[int]:
+    """Starts of the word runs of ``text`` where a phrase whose first run is in ``firsts``
+    (lower-case) could match case-insensitively.
+
+    For ASCII runs ``re``'s case-insensitive equality is ``lower()`` equality; runs with
+    other characters (``\u212a`` matches ``k``, ``\u0131`` matches ``i``) are always
+    kept, so no start the pattern could use is ever skipped.
+    """
+    if text.isascii():
+        low = text.lower()  # same offsets as ``text`` for ASCII
+        for m in _WORD_RUN_RE.finditer(low):
+            if m.group(0) in firsts:
+                yield m.start()
+    else:
+        for m in _WORD_RUN_RE.finditer(text):
+            run = m.group(0)
+            if not run.isascii() or run.lower() in firsts:
+                yield m.start()
+
+
+def _country_matches(text: str) -> Iterator[re.Match[str]]:
+    """What ``_COUNTRY_RE.finditer(text)`` yields, trying the pattern only at the word
+    runs a name can start with (the scan of the whole alternation at every position was
+    the dear part of :func:`infer_region`)."""
+    end = 0
+    for pos in _run_starts(text, _COUNTRY_FIRST_RUNS):
+        if pos < end:
+            continue  # inside the previous match, as finditer would skip it
+        cm = _COUNTRY_RE.match(text, pos)  # the lookbehind still sees text[pos - 1]
+        if cm is not None:
+            end = cm.end()
+            yield cm
+
+
 def _in_us_place(text: str, start: int, end: int) -> bool:
     """Whether the country name at ``text[start:end]`` is part of ``<Place>, <US state>``."""
     from .vocab import US_STATES
@@ -280,6 +323,37 @@ def _number_type(num: phonenumbers.PhoneNumber) -> str:
         return _NUMBER_TYPE_MAP.get(phonenumbers.number_type(num), "other")
     except Exception:  # pragma: no cover - metadata oddities
         return "other"
+
+
+#: E.164 form, plan type and region of a number, by the number's identity: the same
+#: numbers come back in every signature of a sender, and the region look-up of a
+#: ``+1`` number tries each North American region's metadata in turn.
+_FACTS: dict[tuple[int | None, int | None, bool | None, int | None], tuple[str, str, str | None] | None] = {}
+_FACTS_MAX = 4096
+
+
+def _number_facts(num: phonenumbers.PhoneNumber) -> tuple[str, str, str | None] | None:
+    """``(e164, plan type, region)`` of ``num``, or None when it cannot be formatted.
+
+    All three depend only on the country code and the national significant number
+    (extensions play no part), which the key holds."""
+    key = (num.country_code, num.national_number, num.italian_leading_zero, num.number_of_leading_zeros)
+    if key in _FACTS:
+        return _FACTS[key]
+    try:
+        e164 = phonenumbers.format_number(num, PhoneNumberFormat.E164)
+    except Exception:  # pragma: no cover
+        facts = None
+    else:
+        try:
+            region = phonenumbers.region_code_for_number(num)
+        except Exception:  # pragma: no cover
+            region = None
+        facts = (e164, _number_type(num), region)
+    if len(_FACTS) >= _FACTS_MAX:
+        _FACTS.clear()  # bounded; refilled by the next blocks
+    _FACTS[key] = facts
+    return facts
 
 
 def find_phones(text: str, *, region: str | None = None, max_chars: int = MAX_CHARS) -> list[PhoneMatch]:
@@ -308,10 +382,10 @@ def find_phones(text: str, *, region: str | None = None, max_chars: int = MAX_CH
     for idx, m in enumerate(raw_matches):
         start, end = m.start, m.end
         num = m.number
-        try:
-            e164 = phonenumbers.format_number(num, PhoneNumberFormat.E164)
-        except Exception:  # pragma: no cover
+        facts = _number_facts(num)
+        if facts is None:  # pragma: no cover
             continue
+        e164, plan_type, num_region = facts
         extension = num.extension or None
         line_start = text.rfind("\n", 0, start) + 1
         line_end = text.find("\n", end)
@@ -338,13 +412,9 @@ def find_phones(text: str, *, region: str | None = None, max_chars: int = MAX_CH
                 label, consumed = after
                 ptype = label_type(label)
                 consumed_until = consumed
-        ptype = ptype or _number_type(num)
+        ptype = ptype or plan_type
         raw = m.raw_string
         had_plus = raw.lstrip().startswith("+") or raw.lstrip().startswith("00")
-        try:
-            num_region = phonenumbers.region_code_for_number(num)
-        except Exception:  # pragma: no cover
-            num_region = None
         out.append(PhoneMatch(e164=e164, type=ptype, extension=extension, span=(start, end),
                               label=label, region=num_region,
                               region_assumed=assumed and not had_plus))
