@@ -444,7 +444,7 @@ class SQLiteStore:
         return row is not None
 
     def has_items(self, source: str) -> bool:
-        """Whether any item of ``source`` was ever stored (seen or quarantined)."""
+        """Whether any item of ``source`` is stored as seen (what :meth:`is_seen` reads)."""
         return self.conn.execute("SELECT 1 FROM items WHERE source=? LIMIT 1", (source,)).fetchone() is not None
 
     def get_cursor(self, source: str) -> dict[str, Any] | None:
