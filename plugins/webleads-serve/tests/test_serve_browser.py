@@ -65,10 +65,12 @@ def browser_fr():
 
 
 def click_and_wait(b, button_id):
-    """Click a submit button and wait until the next page replaced this one."""
+    """Click a submit button and wait until the next page replaced this one and is loaded
+    (staleness alone can come before the new document is parsed on a loaded machine)."""
     old = b.find_element(By.TAG_NAME, "html")
     b.find_element(By.ID, button_id).click()
     WebDriverWait(b, 15).until(EC.staleness_of(old))
+    WebDriverWait(b, 15).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def shot(b, name):

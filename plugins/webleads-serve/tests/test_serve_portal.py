@@ -179,6 +179,14 @@ def test_csrf_cookie_from_another_session_is_refused(site):
     assert r.status_code == 403 and site.smtp.count() == 0
 
 
+def test_the_favicon_request_sets_no_cookie(site):
+    """Browsers ask for /favicon.ico after the page loaded; an error page there would set
+    the CSRF cookie again behind the page's back."""
+    _, csrf = client(site)
+    r = httpx.get(site.url + "/favicon.ico", cookies={"wl_csrf": csrf})
+    assert r.status_code == 204 and "set-cookie" not in r.headers
+
+
 def test_multipart_and_json_bodies_are_refused(site):
     c, csrf = client(site)
     r = c.post("/request", files={"identifier": ("x.txt", b"a@b.example")}, data={"csrf": csrf})

@@ -131,6 +131,13 @@ def css() -> PlainTextResponse:
     return PlainTextResponse(_CSS, media_type="text/css", headers={"Cache-Control": "public, max-age=3600"})
 
 
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> Response:
+    """No icon, and no error page: every browser asks for it after the page has loaded,
+    and an error page would set the CSRF cookie again behind the page's back."""
+    return Response(status_code=204, headers={"Cache-Control": "public, max-age=86400"})
+
+
 @router.post("/request", response_class=HTMLResponse, include_in_schema=False)
 async def start(request: Request) -> HTMLResponse:
     lang = language(request)
