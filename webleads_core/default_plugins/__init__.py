@@ -5,6 +5,7 @@ the file sinks and the webhook sink."""
 from __future__ import annotations
 
 from ..scoring import plugin as scoring
-from . import extractors, local_mail, segmenter, sinks, webhook
+from . import extractors, local_mail, segmenter, sinks
 
-DEFAULT_PLUGINS = (local_mail, segmenter, extractors, scoring, sinks, webhook)
+#: the webhook sink is registered by ``sinks`` (its module is imported when one is configured)
+DEFAULT_PLUGINS = (local_mail, segmenter, extractors, scoring, sinks)

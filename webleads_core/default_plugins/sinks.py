@@ -12,8 +12,9 @@ import re
 import json
 import uuid
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
+from ..components import SinkConfig
 from ..hookspecs import hookimpl
 from ..records import Contact
 from ..serialize import contact_to_dict, split_name
@@ -156,8 +157,19 @@ class VcardSink(BaseSink):
         return len(contacts)
 
 
+def webhook_sink(config: SinkConfig) -> Any:
+    """Factory of the ``webhook`` sink (:class:`webleads_core.default_plugins.webhook.WebhookSink`).
+
+    Its module (the HTTP client, SSRF checks) is imported only when a webhook sink is
+    configured: the core's plugins load in every webleads process and worker."""
+    from .webhook import WebhookSink
+
+    return WebhookSink(config)
+
+
 @hookimpl
 def register_sinks(register):
     register("jsonl", JsonlSink)
     register("csv", CsvSink)
     register("vcard", VcardSink)
+    register("webhook", webhook_sink)

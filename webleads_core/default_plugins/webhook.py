@@ -35,7 +35,6 @@ from typing import Any, Callable, Mapping, Sequence
 
 from ..components import SinkConfig
 from ..errors import ConfigError
-from ..hookspecs import hookimpl
 from ..net import FetchError, HttpClient, NetPolicy, SSRFBlocked, parse_target
 from ..records import Contact
 from ..serialize import contact_to_dict
@@ -254,8 +253,3 @@ class WebhookSink(BaseSink):
             after = resp.headers.get("retry-after", "")
             return f"retry:http.{resp.status}", min(float(after), self.retry_max) if after.isdigit() else None
         return "rejected", f"http.{resp.status}"
-
-
-@hookimpl
-def register_sinks(register):
-    register("webhook", WebhookSink)

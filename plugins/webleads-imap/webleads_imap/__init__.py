@@ -16,7 +16,17 @@ from .errors import (
     ProtocolViolation,
     TLSRequired,
 )
-from .source import ImapSource
+
+
+def __getattr__(name: str):
+    # ImapSource is imported on first use: the plugin's entry point loads this package
+    # in every webleads process, and the source module is the heavy part
+    if name == "ImapSource":
+        from .source import ImapSource
+
+        return ImapSource
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "AuthFailed", "CertificateError", "CommandFailed", "ConnectionLost", "ImapError", "ImapSource",

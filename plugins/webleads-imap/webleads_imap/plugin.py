@@ -1,12 +1,23 @@
-"""The entry point module: registers the ``imap`` source type."""
+"""The entry point module: registers the ``imap`` source type.
+
+The source module (imaplib, ssl, the sync state machine) is imported when an ``imap``
+source is built, not when the plugin loads: every ``webleads`` command and every worker
+process loads all installed plugins, and most runs read no IMAP account."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from webleads_core import hookimpl
 
-from .source import ImapSource
+
+def imap_source(config: Any) -> Any:
+    """Factory of the ``imap`` source (see :class:`webleads_imap.source.ImapSource`)."""
+    from .source import ImapSource
+
+    return ImapSource(config)
 
 
 @hookimpl
 def register_sources(register):
-    register("imap", ImapSource)
+    register("imap", imap_source)

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from webleads_core.mail import is_role_address
-from webleads_core.pages import text_to_card
 from webleads_core.records import Capture, Evidence
 from webleads_core.text.names import clean_person_name
 
@@ -43,6 +41,10 @@ class PageExtractor:
         self.methods = methods
 
     def extract(self, capture: Capture) -> Iterator[Evidence]:
+        # imported here: the plugin loads in every webleads process, most of which read
+        # mail only and never need the page reader (lxml trees, card parsing)
+        from webleads_core.pages import text_to_card
+
         when = capture.sent_at or capture.observed_at
         for block in capture.blocks:
             card = text_to_card(block.text, block.start)
@@ -51,6 +53,8 @@ class PageExtractor:
             yield from self._card(capture, block.message, card, when)
 
     def _card(self, capture, index, card, when) -> Iterator[Evidence]:
+        from webleads_core.mail import is_role_address
+
         base = CONFIDENCE.get(card.method, 0.5)
         if card.method == "team" and not card.get("title"):
             base -= 0.15  # a name heading with contact values but no title line: less sure it is a person
