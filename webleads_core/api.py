@@ -40,7 +40,7 @@ def run(
 
     conf = config if isinstance(config, Config) else load_config(config)
     pipeline = build_pipeline(conf, pm=pm)
-    ex = make_executor(executor)
+    ex = make_executor(executor, pipeline.config)
     try:
         with open_store(conf.store_url, privacy=conf.privacy, scoring=conf.scoring) as store:
             return run_pipeline(pipeline, store, progress=Progress(enabled=progress), executor=ex)
@@ -82,7 +82,7 @@ def extract(
     from .engine.executors import make_executor
 
     pipeline = build_pipeline(Config(), pm=pm, sources=srcs)
-    ex = make_executor(executor)
+    ex = make_executor(executor, pipeline.config)
     try:
         with SQLiteStore("sqlite:///:memory:") as store:
             result = run_pipeline(pipeline, store, progress=Progress(enabled=progress), executor=ex)

@@ -59,6 +59,26 @@ class BatchJob:
 _WORKER_PIPELINES: dict[str, Any] = {}  # per worker process: built once per configuration
 
 
+def _config_key(config: Config) -> str:
+    return hashlib.sha256(pickle.dumps(config)).hexdigest()
+
+
+def prefork(config: Config) -> None:
+    """In the main process, before workers are forked from it: build and warm the
+    workers' pipeline for ``config``, so each forked worker starts with it ready (see
+    :mod:`webleads_core.engine.warmup`)."""
+    from .pipeline import build_pipeline
+    from .warmup import warm
+
+    try:
+        pipeline = build_pipeline(config, sources=())
+    except Exception:  # the first batch reports any real problem, as without a prefork
+        log.debug("prefork failed", exc_info=True)
+        return
+    warm(pipeline)
+    _WORKER_PIPELINES[_config_key(config)] = pipeline
+
+
 def process_batch(job: BatchJob) -> list[Outcome]:
     """Run on a worker: build (or reuse) the pipeline, process each document."""
     from ..privacy import stage as privacy
@@ -66,11 +86,10 @@ def process_batch(job: BatchJob) -> list[Outcome]:
     from .pipeline import build_pipeline
     from .run import process_document
 
-    cache_key = hashlib.sha256(pickle.dumps(job.config)).hexdigest()
-    pipeline = _WORKER_PIPELINES.get(cache_key)
+    pipeline = _WORKER_PIPELINES.get(_config_key(job.config))
     if pipeline is None:
         pipeline = build_pipeline(job.config, sources=())
-        _WORKER_PIPELINES[cache_key] = pipeline
+        _WORKER_PIPELINES[_config_key(job.config)] = pipeline
     policy = privacy.Policy(suppressor=Suppressor(job.key, job.digests), rules=pipeline.privacy_rules,
                             extra_redact=pipeline.extra_redact)
     return run_batch(lambda doc: process_document(pipeline, doc, policy), job.docs)
@@ -124,9 +143,9 @@ def warm_up() -> None:
     the worker's start-up overlaps with the main process's instead of delaying its first batch."""
     try:
         from .pipeline import build_pipeline
-        from .run import process_document  # noqa: F401
+        from .warmup import warm
 
-        build_pipeline(Config(), sources=())
+        warm(build_pipeline(Config(), sources=()))
     except Exception:  # best effort: the first batch reports any real problem
         log.debug("warm-up failed", exc_info=True)
 
@@ -170,10 +189,11 @@ class ProcessExecutor:
     local = False
     shares_files = True  # the workers run on this machine: they can read the source's files
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, config: Config | None = None) -> None:
         self.workers = workers
         self.name = f"processes:{workers}"
         self.forked = False
+        self._config = config
         self._pool = self._new_pool()
 
     def _new_pool(self) -> Any:
@@ -184,6 +204,8 @@ class ProcessExecutor:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
+            if self._config is not None and not self.forked:
+                prefork(self._config)  # once: a pool started again after a crash forks it warm too
             pool: Any = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"))
             self.forked = True
         else:
@@ -253,14 +275,17 @@ class DaskExecutor:
             self._cluster.close()
 
 
-def make_executor(spec: str | None) -> LocalExecutor | ProcessExecutor | DaskExecutor:
-    """Parse ``--executor``: ``local``, ``processes:N``, ``dask-local:N``, ``dask://HOST:PORT``."""
+def make_executor(spec: str | None, config: Config | None = None) -> LocalExecutor | ProcessExecutor | DaskExecutor:
+    """Parse ``--executor``: ``local``, ``processes:N``, ``dask-local:N``, ``dask://HOST:PORT``.
+
+    ``config``, the run's configuration, lets forked workers start with its pipeline
+    built and warm (:func:`prefork`); without it they build it on their first batch."""
     spec = (spec or "local").strip()
     try:
         if spec == "local":
             return LocalExecutor()
         if spec.startswith("processes:"):
-            return ProcessExecutor(_count(spec.split(":", 1)[1]))
+            return ProcessExecutor(_count(spec.split(":", 1)[1]), config)
         if spec.startswith("dask-local:"):
             return DaskExecutor(None, _count(spec.split(":", 1)[1]))
         if spec.startswith(("dask://", "tcp://")):

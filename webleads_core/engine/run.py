@@ -31,6 +31,10 @@ from .progress import Progress
 log = logging.getLogger("webleads.engine")
 
 BATCH_ITEMS = 200
+#: With worker processes, batches are committed this many at a time: a store transaction
+#: costs about the same for one batch as for two (the pages both touch are written once),
+#: and the single process that commits bounds how well the workers scale.
+COMMIT_GROUP = 2
 
 
 def make_policy(pipeline: Pipeline, store: SQLiteStore) -> privacy.Policy:
@@ -206,7 +210,10 @@ def _run_source(pipeline, store, name, source, policy, counts, progress, executo
     else:
         context = SourceContext(is_seen=lambda item_id: False, deferred=deferred)
     window: collections.deque[_InFlight] = collections.deque()
-    depth = 0 if executor.local else 2 * executor.workers  # batches in flight
+    # batches in flight; with workers, enough that each still has one queued while the
+    # main process waits for the group of batches it commits next
+    group = 1 if executor.local else COMMIT_GROUP
+    depth = 0 if executor.local else 2 * executor.workers + group - 1
     key = digests = None
     if not executor.local:
         key = load_or_create_key(pipeline.config.privacy.secret_file or store.key_path)
@@ -235,27 +242,46 @@ def _run_source(pipeline, store, name, source, policy, counts, progress, executo
             window.append(_InFlight(submit(list(docs)), list(docs)))
             docs.clear()
         while len(window) > depth:
-            commit_oldest()
+            commit_oldest(group)
 
-    def commit_oldest() -> None:
-        entry = window[0]
-        try:
-            outcomes = entry.handle.result()
-        except ItemRejected:
-            raise
-        except Exception as exc:  # a worker died: its batch is computed again, nothing was stored
-            if executor.local or entry.tries >= 2:
+    def commit_oldest(n: int = 1) -> None:
+        """Wait for the ``n`` oldest batches and commit them in one transaction, with the
+        last checkpoint among them."""
+        done: list[tuple[_InFlight, list]] = []
+        for entry in list(window)[:n]:
+            try:
+                done.append((entry, entry.handle.result()))
+            except ItemRejected:
                 raise
-            log.warning("source %s: a batch failed on a worker (%s); retrying it", name, type(exc).__name__)
-            if hasattr(executor, "restart"):
-                executor.restart()
-            for e in window:  # the other batches in flight shared the broken pool
-                e.handle = submit(e.docs)
-                e.tries += 1
-            return commit_oldest()
-        window.popleft()
+            except Exception as exc:  # a worker died: its batch is computed again, nothing was stored
+                if executor.local or entry.tries >= 2:
+                    raise
+                log.warning("source %s: a batch failed on a worker (%s); retrying it", name, type(exc).__name__)
+                if hasattr(executor, "restart"):
+                    executor.restart()
+                for e in window:  # the other batches in flight shared the broken pool
+                    e.handle = submit(e.docs)
+                    e.tries += 1
+                return commit_oldest(n)
+        for _ in done:
+            window.popleft()
         evidence: list[Evidence] = []
         skipped: list[SkippedItem] = []
+        seen: list[tuple[str, str]] = []
+        cursor: dict | None = None
+        for entry, outcomes in done:
+            unread = _collect(outcomes, evidence, skipped)
+            seen += [(name, d.item_id) for d in entry.docs if not unread or d.item_id not in unread]
+            seen += [(name, r.item_id) for r in entry.rejected]
+            skipped += entry.rejected
+            if entry.cursor is not None:
+                cursor = entry.cursor
+        counts.touched |= store.commit_batch(evidence, seen=seen, skipped=skipped,
+                                             cursor=(name, cursor) if cursor is not None else None)
+        progress.update(counts.processed + counts.skipped, counts.skipped)
+
+    def _collect(outcomes: list, evidence: list[Evidence], skipped: list[SkippedItem]) -> set[str]:
+        """Count one batch's outcomes into the run; returns the ids its worker could not read."""
         unread: set[str] = set()
         for out in outcomes:
             if out.reason is None:
@@ -273,17 +299,12 @@ def _run_source(pipeline, store, name, source, policy, counts, progress, executo
                 if len(counts.skipped_items) < 1000:
                     counts.skipped_items.append(item)
                 log.warning("skipped an item of %s: %s", name, out.reason)
-        seen = [(name, d.item_id) for d in entry.docs if not unread or d.item_id not in unread]
-        counts.touched |= store.commit_batch(
-            evidence, seen=seen + [(name, r.item_id) for r in entry.rejected],
-            skipped=skipped + entry.rejected,
-            cursor=(name, entry.cursor) if entry.cursor is not None else None)
-        progress.update(counts.processed + counts.skipped, counts.skipped)
+        return unread
 
     def drain() -> None:
         send()
         while window:
-            commit_oldest()
+            commit_oldest(group)
 
     for obj in source.read(cursor, context):
         if stop is not None and stop.is_set():
