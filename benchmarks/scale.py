@@ -12,7 +12,11 @@ messages) and a generated mbox (benchmarks/corpus.py, 100,000 messages by defaul
 - peak RSS of the run over the generated mbox (in a fresh process per run);
 - the slowest single message of the real corpus.
 
+- with ``--contention``, the workers' work alone and two copies of it side by side: on a 2-core
+  machine, how much each copy slows down bounds the speed-up 2 workers can give.
+
 Usage: python benchmarks/scale.py [--messages 100000] [--skip-dask] [--only real|generated]
+       [--executors local,processes:2] [--repeat 3] [--segmenter rules] [--contention]
 """
 
 from __future__ import annotations
@@ -92,6 +96,43 @@ def slowest(messages: list[bytes]) -> tuple[float, int]:
     return worst, idx
 
 
+_CONTENTION = """
+import glob, sys, time, webleads_core as wl
+from webleads_core.engine.run import make_policy, process_document
+from webleads_core.errors import ItemRejected
+from webleads_core.store import SQLiteStore
+pipeline = wl.build_pipeline(wl.Config())
+msgs = [open(f, "rb").read() for f in sorted(glob.glob(sys.argv[1] + "/**/*.eml", recursive=True))]
+with SQLiteStore() as store:
+    pol = make_policy(pipeline, store)
+    t = time.perf_counter()
+    for i, raw in enumerate(msgs):
+        try:
+            process_document(pipeline, wl.Document.from_email("x", str(i), raw), pol)
+        except ItemRejected:
+            pass
+print(time.perf_counter() - t)
+"""
+
+
+def contention(repeat: int) -> None:
+    """The workers' work (parse to score, no store) alone, then two copies side by side: how
+    much slower each copy gets when both cores are busy bounds what 2 workers can gain."""
+    def timed(copies: int) -> list[float]:
+        procs = [subprocess.Popen([sys.executable, "-c", _CONTENTION, str(REAL)], stdout=subprocess.PIPE,
+                                  text=True) for _ in range(copies)]
+        return [float(p.communicate()[0].strip().splitlines()[-1]) for p in procs]
+
+    alone, pair = [], []
+    for _ in range(repeat):
+        alone += timed(1)
+        pair += timed(2)
+    a, b = sorted(alone)[len(alone) // 2], sorted(pair)[len(pair) // 2]
+    print(f"\n== two copies of the workers' work side by side (medians of {repeat} rounds)")
+    print(f"one copy alone: {a:.2f}s; each of two at once: {b:.2f}s ({b / a - 1:+.0%}); "
+          f"2 workers can gain at most {2 * a / b:.2f}x, before the main process's share and start-up")
+
+
 REPEAT = 1  # --repeat: runs per executor, interleaved; the median is printed
 
 
@@ -134,6 +175,8 @@ def main() -> None:
     ap.add_argument("--executors", help="comma-separated (default local,processes:1,processes:2,dask-local:2)")
     ap.add_argument("--repeat", type=int, default=1, help="runs per executor, interleaved (median printed)")
     ap.add_argument("--segmenter", help="run this segmenter (e.g. rules, ml) instead of the default pipeline's")
+    ap.add_argument("--contention", action="store_true",
+                    help="also time the workers' work alone and two copies side by side (real corpus)")
     args = ap.parse_args()
     global SEGMENTER, REPEAT
     SEGMENTER, REPEAT = args.segmenter, max(1, args.repeat)
@@ -149,6 +192,8 @@ def main() -> None:
                {"type": "eml", "name": "real", "path": str(REAL)})
         worst, idx = slowest(msgs)
         print(f"slowest single message: {worst * 1000:.1f} ms ({files[idx].name})")
+        if args.contention:
+            contention(REPEAT)
     if args.only != "real":
         sys.path.insert(0, str(ROOT / "benchmarks"))
         from corpus import write_mbox

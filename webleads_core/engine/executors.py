@@ -181,7 +181,9 @@ class ProcessExecutor:
     On Linux, when the calling process runs a single thread (``webleads run``, ``wl.run``),
     the workers are forked at once: they start with every module and plugin the main
     process already imported, instead of spending most of a second each importing them
-    again.  Elsewhere (other systems, a threaded host such as a web server, where forking
+    again; given the run's configuration, the main process also builds and warms their
+    pipeline once before the fork (:func:`prefork`), so no worker spends its first batch
+    loading models and metadata.  Elsewhere (other systems, a threaded host such as a web server, where forking
     is unsafe) joblib's loky starts fresh interpreters.  A pool broken by a dead worker is
     replaced by :meth:`restart`.
     """
