@@ -52,6 +52,50 @@ def test_processes_give_the_same_store_as_local(tmp_path):
     assert run_into(tmp_path / "a", "local") == run_into(tmp_path / "b", "processes:2")
 
 
+def test_batches_committed_in_groups_keep_every_checkpoint_and_item(tmp_path, monkeypatch):
+    """Many small batches, committed two at a time by the workers' run: the store (evidence,
+    seen items, the last checkpoint) is the local run's, and a second run finds nothing new."""
+    from webleads_core.engine import run as run_mod
+
+    monkeypatch.setattr(run_mod, "BATCH_ITEMS", 5)  # 12 batches: odd groups and a lone last one
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    local = run_into(tmp_path / "a", "local")
+    assert local == run_into(tmp_path / "b", "processes:2")
+    assert local[2], "the maildir source checkpoints"
+    conf = wl.load_config({"store": {"url": "sqlite:///s.db"},
+                           "sources": [{"type": "maildir", "name": "demo", "owner": "me@webleads-demo.example",
+                                        "path": str(MAILBOX)}]}, base_dir=tmp_path / "b")
+    again = wl.run(conf, executor="processes:2")
+    assert (again.items, again.processed) == (0, 0)
+
+
+def test_forked_workers_start_with_the_prefork_pipeline(tmp_path):
+    """With the run's config, the pool's workers are forked after the main process built and
+    warmed their pipeline: the worker reuses that object (its id is the parent's)."""
+    from webleads_core.engine import executors
+
+    conf = Config.from_dict({"store": {"url": "sqlite:///s.db"}}, base_dir=tmp_path)
+    ex = ProcessExecutor(1, conf)
+    try:
+        if not ex.forked:
+            pytest.skip("workers are forked only on Linux from a single-threaded process")
+        key = executors._config_key(conf)
+        parent = executors._WORKER_PIPELINES[key]
+        assert parent.segmenter is not None
+        assert ex._pool.submit(_worker_pipeline_id, key).result() == id(parent)
+    finally:
+        ex.close()
+        executors._WORKER_PIPELINES.clear()
+
+
+def _worker_pipeline_id(key: str) -> int | None:
+    from webleads_core.engine import executors
+
+    p = executors._WORKER_PIPELINES.get(key)
+    return None if p is None else id(p)
+
+
 def test_dask_local_cluster_gives_the_same_store_as_local(tmp_path):
     pytest.importorskip("distributed", reason="the dask extra is installed by make test")
     (tmp_path / "a").mkdir()
