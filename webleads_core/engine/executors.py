@@ -115,6 +115,23 @@ def single_threaded_blas() -> contextlib.AbstractContextManager[Any]:
     return threadpool_limits(limits=1, user_api="blas")
 
 
+def one_blas_thread() -> None:
+    """In a worker process of our own pool (one per core, one batch at a time): BLAS on one
+    thread for the process's life.  Raising and lowering the limit around every batch made
+    OpenBLAS start its threads again after each one (measured: 0.25 s of the two workers'
+    5.6 s CPU on the real-mail corpus)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        return
+    threadpool_limits(limits=1, user_api="blas")
+
+
+def _loky_worker_start() -> None:
+    one_blas_thread()
+    warm_up()
+
+
 def run_batch(fn: Callable[[Document], list[Evidence]],
               docs: Sequence[Document | DeferredDocument]) -> list[Outcome]:
     with single_threaded_blas():
@@ -208,12 +225,13 @@ class ProcessExecutor:
 
             if self._config is not None and not self.forked:
                 prefork(self._config)  # once: a pool started again after a crash forks it warm too
-            pool: Any = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"))
+            pool: Any = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"),
+                                            initializer=one_blas_thread)
             self.forked = True
         else:
             from joblib.externals.loky import get_reusable_executor
 
-            pool = get_reusable_executor(max_workers=self.workers, timeout=60, initializer=warm_up)
+            pool = get_reusable_executor(max_workers=self.workers, timeout=60, initializer=_loky_worker_start)
             self.forked = False
         pool.submit(int)  # start the workers now (before any thread of the run exists)
         return pool
