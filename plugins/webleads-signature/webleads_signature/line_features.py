@@ -248,6 +248,7 @@ def clear_caches() -> None:
     headers, signatures); benchmarks empty them to time a cold start."""
     _quoted_sender.cache_clear()
     _fold.cache_clear()
+    _short_row.cache_clear()
 
 
 def strip_quote(line: str) -> tuple[str, int]:
@@ -545,6 +546,7 @@ _x_signoff_before_and_last = _CI["signoff_before_and_last"]
 _x_signoff_before_and_more_after = _CI["signoff_before_and_more_after"]
 
 
+@functools.lru_cache(maxsize=16384)  # short rows recur (sign-offs, list footers, names): at most 72 chars each
 def _short_row(s: str, d: int) -> tuple[tuple[int, ...], tuple[str, ...]]:
     """The columns of a short row that depend on its text alone (sign-offs, greetings,
     vocabularies, address and name shapes), and its folded words for the sender test.
