@@ -140,6 +140,11 @@ class Extractor(Protocol):
             signature tagger replaces ``"signature-rules"``); those are left out of the pipeline.
         pairs_with: optional segmenter name: the extractor is used only when that segmenter is
             the pipeline's (a tagger trained on a segmenter's blocks), and replaces nothing otherwise.
+
+    Optional ``warm_up()`` (extractors and scorers): load what the component would load on
+    its first item (a model, lookup tables) now.  The engine calls it once in the main
+    process before forking worker processes, so the workers share what it loaded instead of
+    each loading its own.  It must not reach the network or store anything.
     """
 
     name: str

@@ -6,14 +6,15 @@ the first one, the same as the next 400 together).  When the workers are forked 
 the main process, doing that once in the main process before the fork gives every
 worker a warm copy, instead of each worker paying it again on its first batch.
 
-The sample is fictional (``example.com`` names), its evidence is thrown away, and a
-failure only means the workers warm up on their first batch, as they would anyway.
+The sample is fictional (``example.com`` names) and only the core's parser and the
+segmenter read it; extractors and scorers warm themselves through an optional
+``warm_up()``.  A failure only means the workers warm up on their first batch, as they
+would anyway.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any
 
 log = logging.getLogger("webleads.executors")
@@ -49,18 +50,24 @@ On Fri, 30 Oct 2026 at 09:12, Bob Sample <bob@example.org> wrote:
 
 
 def warm(pipeline: Any) -> None:
-    """Run :data:`SAMPLE` through ``pipeline`` (parse to score) and discard the result."""
-    from ..privacy import stage as privacy
-    from ..privacy.suppress import Suppressor
-    from ..records import Document
+    """Parse :data:`SAMPLE`, segment it, and call ``warm_up()`` on each extractor and scorer
+    that has one.
+
+    Only the segmenter (a labelling step with no effect outside the process) runs on the
+    sample; extractors and scorers opt in with a ``warm_up()`` method of their own (see
+    :class:`webleads_core.components.Extractor`), so that no plugin is ever handed a message
+    it could act on (an enrichment call, a write)."""
+    from ..mail import parse_message
     from .executors import single_threaded_blas
-    from .run import process_document
 
     try:
-        policy = privacy.Policy(suppressor=Suppressor(os.urandom(32), ()), rules=pipeline.privacy_rules,
-                                extra_redact=pipeline.extra_redact)
         with single_threaded_blas():  # as on the workers (see single_threaded_blas)
-            process_document(pipeline, Document(source="warm-up", item_id="warm-up", kind="email", owner="",
-                                                content=SAMPLE), policy)
+            parsed = parse_message(SAMPLE)
+            if pipeline.segmenter is not None:
+                pipeline.segmenter.segment(parsed)
+            for _, component in (*pipeline.extractors, *pipeline.scorers):
+                hook = getattr(component, "warm_up", None)
+                if callable(hook):
+                    hook()
     except Exception:  # best effort: a worker then warms up on its first batch
         log.debug("pipeline warm-up failed", exc_info=True)

@@ -81,6 +81,13 @@ class SignatureTagger:
         return self._model.tag(text, author_name=name, author_email=email, region_hint=region_hint)
 
 
+_WARM_BLOCK = """Ann Example
+Head of Sales | Example GmbH
+Tel. +49 30 1234567 | Mobile +49 151 23456789
+Fax +1 212 555 0100
+www.example.com"""
+
+
 def _when(capture: Capture) -> dt.datetime:
     return capture.sent_at or capture.observed_at
 
@@ -101,6 +108,11 @@ class SignatureMLExtractor:
     @property
     def version(self) -> str:
         return self.tagger.version
+
+    def warm_up(self) -> None:
+        """Load the tagger's model and read a fictional block (phone metadata of a few
+        regions, pattern caches): called before worker processes are forked."""
+        self.tagger.tag(_WARM_BLOCK, HeaderContact(email="ann.example@example.com", name="Ann Example"))
 
     def extract(self, capture: Capture) -> Iterator[Evidence]:
         when = _when(capture)
