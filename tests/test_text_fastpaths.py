@@ -160,3 +160,24 @@ def test_redact_gates_change_nothing(text):
 
     got = redact(text)
     assert (got.text, got.counts) == _redact_ungated(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from("0123456789 -"), min_size=1, max_size=40).map("".join))
+def test_a_digit_run_too_short_for_any_card_is_left_alone(run):
+    """Every card shape has 13 digits or more: ``_card_replace`` returns shorter runs as they
+    are without trying the shapes; longer ones still go through them."""
+    import re
+
+    from webleads_core.privacy import redact as R
+
+    m = re.search(r"\d[\d -]*", run)
+    if m is None:
+        return
+    digits = sum(c.isdigit() for c in m.group(0))
+    new, kind, _ = R._card_replace(m)
+    if digits < 13:
+        assert (new, kind) == (m.group(0), None)
+    if digits >= 13 and R.luhn_valid("".join(c for c in m.group(0) if c.isdigit())) and " " not in m.group(0) \
+            and "-" not in m.group(0) and digits <= 19:
+        assert kind == "card"  # one bare run of 13 to 19 digits passing Luhn is a card

@@ -313,6 +313,8 @@ def _plus_run_replace(m: re.Match[str]) -> tuple[str, str | None, int]:
 
 def _card_replace(m: re.Match[str]) -> tuple[str, str | None, int]:
     raw = m.group(0)
+    if len(raw) - raw.count(" ") - raw.count("-") < 13:  # every card shape has 13 digits or more
+        return raw, None, 0
     text = m.string
     groups = [(g.start(), g.end()) for g in _DIGIT_RUN.finditer(raw)]
     # after a "+" the digits are a phone (runs of 16+ digits there: see _PLUS_RUN_RE); letters
