@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
 from typing import Callable, Iterable, Sequence
 
 import attrs
@@ -178,7 +179,7 @@ def _minimise(ev: Evidence, policy: Policy) -> Evidence | None:
     value = " ".join(value.split())
     if not value or len(value) > _MAX_LEN[ev.field]:
         return None
-    if ev.field != "phone" and redact(value).text != value:
+    if ev.field != "phone" and _redaction_alters(value):
         return None
     for pat in policy.extra_redact:
         if pat.search(value):
@@ -199,8 +200,16 @@ def _minimise(ev: Evidence, policy: Policy) -> Evidence | None:
         if "@" in value or "<" in value or ">" in value:
             return None
     subject = ev.subject if isinstance(ev.subject, str) else ""
-    return attrs.evolve(ev, value=value, subtype=subtype, subject=subject[:300],
-                        confidence=min(1.0, max(0.0, float(ev.confidence))))
+    confidence = min(1.0, max(0.0, float(ev.confidence)))
+    if (value == ev.value and subtype == ev.subtype and subject is ev.subject and len(subject) <= 300
+            and type(ev.confidence) is float and confidence == ev.confidence):
+        return ev  # already minimal (the usual case): the record itself, not an equal copy
+    return attrs.evolve(ev, value=value, subtype=subtype, subject=subject[:300], confidence=confidence)
+
+
+@lru_cache(maxsize=8192)  # the same names and addresses come back message after message
+def _redaction_alters(value: str) -> bool:
+    return redact(value).text != value
 
 
 class _Haystack:
