@@ -71,19 +71,22 @@ def test_batches_committed_in_groups_keep_every_checkpoint_and_item(tmp_path, mo
 
 
 def test_forked_workers_start_with_the_prefork_pipeline(tmp_path):
-    """With the run's config, the pool's workers are forked after the main process built and
-    warmed their pipeline: the worker reuses that object (its id is the parent's)."""
+    """With the run's config, forked workers start after the main process built and warmed
+    their pipeline: the worker reuses that object (its id is the parent's).  Where the pool
+    is not forked (another system, or a threaded caller: loky), nothing is built ahead."""
     from webleads_core.engine import executors
 
+    executors._WORKER_PIPELINES.clear()
     conf = Config.from_dict({"store": {"url": "sqlite:///s.db"}}, base_dir=tmp_path)
     ex = ProcessExecutor(1, conf)
     try:
-        if not ex.forked:
-            pytest.skip("workers are forked only on Linux from a single-threaded process")
         key = executors._config_key(conf)
-        parent = executors._WORKER_PIPELINES[key]
-        assert parent.segmenter is not None
-        assert ex._pool.submit(_worker_pipeline_id, key).result() == id(parent)
+        if ex.forked:
+            parent = executors._WORKER_PIPELINES[key]
+            assert parent.segmenter is not None
+            assert ex._pool.submit(_worker_pipeline_id, key).result() == id(parent)
+        else:
+            assert key not in executors._WORKER_PIPELINES
     finally:
         ex.close()
         executors._WORKER_PIPELINES.clear()

@@ -217,3 +217,37 @@ def test_register_commands(capsys):
     args = parser.parse_args(["hello", "--who", "plugins"])
     assert runners["hello"](args) == 0
     assert "hello plugins" in capsys.readouterr().out
+
+
+def test_lazy_factory_imports_the_component_when_it_is_built(tmp_path, monkeypatch):
+    import sys
+
+    from webleads_core import lazy_factory
+
+    pkg = tmp_path / "lazy_probe_pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "source.py").write_text("class ProbeSource:\n    def __init__(self, config):\n        self.config = config\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    factory = lazy_factory("lazy_probe_pkg.source:ProbeSource")
+    assert factory.__name__ == "ProbeSource"
+    assert "lazy_probe_pkg.source" not in sys.modules  # registering imported nothing
+    built = factory("the config")
+    assert type(built).__name__ == "ProbeSource" and built.config == "the config"
+    assert "lazy_probe_pkg.source" in sys.modules
+    for bad in ("no_colon", ":Name", "module:"):
+        with pytest.raises(ValueError):
+            lazy_factory(bad)
+
+
+def test_installed_plugins_load_without_their_sources_modules():
+    """Loading every plugin (what each webleads process and worker does) leaves the
+    crawler, the IMAP client and the webhook sink unimported until one is configured."""
+    import subprocess
+    import sys
+
+    code = ("import sys, webleads_core as wl; wl.build_pipeline(wl.Config()); "
+            "print(sorted(m for m in ('webleads_web.crawler', 'webleads_imap.source', "
+            "'webleads_core.default_plugins.webhook', 'webleads_api.rest_source') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

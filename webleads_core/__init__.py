@@ -9,7 +9,7 @@ This module is the public API and nothing else.  Embedding applications::
     for c in wl.contacts("sqlite:///webleads.db"):
         print(c.name, c.emails)
 
-Plugin authors use :data:`hookimpl` and the records and protocols below.
+Plugin authors use :data:`hookimpl`, :func:`lazy_factory` and the records and protocols below.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from .components import (
     SourceContext,
 )
 from .config import Config
-from .engine import Pipeline, build_pipeline, create_plugin_manager, run_pipeline
+from .engine import Pipeline, build_pipeline, create_plugin_manager, lazy_factory, run_pipeline
 from .errors import ConfigError, ItemRejected, PluginError, PrivacyViolation, StoreError, WebleadsError
 from .hookspecs import hookimpl
 from .records import (
@@ -57,6 +57,6 @@ __all__ = [
     "PluginError", "PrivacyViolation", "Rejected", "Resync", "RunResult", "SQLiteStore", "Scorer",
     "SealedContact", "Segmenter", "Sink", "SinkConfig", "Source", "SourceConfig", "SourceContext",
     "StoreError", "WebleadsError", "Zone", "__version__", "build_pipeline", "contact_to_dict",
-    "contacts", "create_plugin_manager", "extract", "extract_bytes", "hookimpl", "load_config",
+    "contacts", "create_plugin_manager", "extract", "extract_bytes", "hookimpl", "lazy_factory", "load_config",
     "open_store", "run", "run_pipeline", "segment_bytes",
 ]

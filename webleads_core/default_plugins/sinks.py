@@ -12,9 +12,9 @@ import re
 import json
 import uuid
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
-from ..components import SinkConfig
+from ..engine.plugins import lazy_factory
 from ..hookspecs import hookimpl
 from ..records import Contact
 from ..serialize import contact_to_dict, split_name
@@ -157,19 +157,11 @@ class VcardSink(BaseSink):
         return len(contacts)
 
 
-def webhook_sink(config: SinkConfig) -> Any:
-    """Factory of the ``webhook`` sink (:class:`webleads_core.default_plugins.webhook.WebhookSink`).
-
-    Its module (the HTTP client, SSRF checks) is imported only when a webhook sink is
-    configured: the core's plugins load in every webleads process and worker."""
-    from .webhook import WebhookSink
-
-    return WebhookSink(config)
-
-
 @hookimpl
 def register_sinks(register):
     register("jsonl", JsonlSink)
     register("csv", CsvSink)
     register("vcard", VcardSink)
-    register("webhook", webhook_sink)
+    # its module (the HTTP client, SSRF checks) is imported only when a webhook sink is
+    # configured: the core's plugins load in every webleads process and worker
+    register("webhook", lazy_factory("webleads_core.default_plugins.webhook:WebhookSink"))

@@ -66,6 +66,28 @@ def create_plugin_manager(
     return pm
 
 
+def lazy_factory(target: str) -> Callable[[Any], Any]:
+    """A source or sink factory that imports ``"package.module:Name"`` when a component is
+    built, and returns ``Name(config)``.
+
+    Every ``webleads`` process and every worker loads all installed plugins; registering
+    ``lazy_factory("my_plugin.source:MySource")`` instead of the class keeps that cheap when
+    a run uses none of the plugin's components (a crawler or IMAP client imported for
+    nothing costs tens of milliseconds per process)."""
+    module, _, name = target.partition(":")
+    if not module or not name:
+        raise ValueError(f"lazy_factory needs 'package.module:Name', not {target!r}")
+
+    def factory(config: Any) -> Any:
+        import importlib
+
+        return getattr(importlib.import_module(module), name)(config)
+
+    factory.__name__ = factory.__qualname__ = name
+    factory.__doc__ = f"Builds :class:`{module}.{name}` (imported on first use)."
+    return factory
+
+
 @attrs.frozen
 class Registered:
     """One component a plugin registered."""

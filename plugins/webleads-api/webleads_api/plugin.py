@@ -6,34 +6,11 @@ Each source's module is imported when a source of its type is built: every
 
 from __future__ import annotations
 
-from typing import Any
-
-from webleads_core import hookimpl
-
-
-def rest_source(config: Any) -> Any:
-    """Factory of the ``rest`` source (:class:`webleads_api.rest_source.RestSource`)."""
-    from .rest_source import RestSource
-
-    return RestSource(config)
-
-
-def vcard_source(config: Any) -> Any:
-    """Factory of the ``vcard`` source (:class:`webleads_api.vcard_source.VcardSource`)."""
-    from .vcard_source import VcardSource
-
-    return VcardSource(config)
-
-
-def csv_source(config: Any) -> Any:
-    """Factory of the ``csv`` source (:class:`webleads_api.csv_source.CsvSource`)."""
-    from .csv_source import CsvSource
-
-    return CsvSource(config)
+from webleads_core import hookimpl, lazy_factory
 
 
 @hookimpl
 def register_sources(register):
-    register("rest", rest_source)
-    register("vcard", vcard_source)
-    register("csv", csv_source)
+    register("rest", lazy_factory("webleads_api.rest_source:RestSource"))
+    register("vcard", lazy_factory("webleads_api.vcard_source:VcardSource"))
+    register("csv", lazy_factory("webleads_api.csv_source:CsvSource"))

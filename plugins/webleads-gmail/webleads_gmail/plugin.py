@@ -4,23 +4,14 @@ command runs, so every other ``webleads`` invocation stays fast."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from webleads_core import hookimpl
+from webleads_core import hookimpl, lazy_factory
 
 from . import cli
 
 
-def gmail_source(config: Any) -> Any:
-    """Factory of the ``gmail`` source (see :class:`webleads_gmail.source.GmailSource`)."""
-    from .source import GmailSource
-
-    return GmailSource(config)
-
-
 @hookimpl
 def register_sources(register):
-    register("gmail", gmail_source)
+    register("gmail", lazy_factory("webleads_gmail.source:GmailSource"))
 
 
 @hookimpl

@@ -6,18 +6,9 @@ process loads all installed plugins, and most runs read no IMAP account."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from webleads_core import hookimpl
-
-
-def imap_source(config: Any) -> Any:
-    """Factory of the ``imap`` source (see :class:`webleads_imap.source.ImapSource`)."""
-    from .source import ImapSource
-
-    return ImapSource(config)
+from webleads_core import hookimpl, lazy_factory
 
 
 @hookimpl
 def register_sources(register):
-    register("imap", imap_source)
+    register("imap", lazy_factory("webleads_imap.source:ImapSource"))

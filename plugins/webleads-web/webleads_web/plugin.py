@@ -6,31 +6,15 @@ process loads all installed plugins, and most runs crawl nothing."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from webleads_core import hookimpl
+from webleads_core import hookimpl, lazy_factory
 
 from .extractors import all_extractors
 
 
-def web_source(config: Any) -> Any:
-    """Factory of the ``web`` source (see :class:`webleads_web.crawler.WebSource`)."""
-    from .crawler import WebSource
-
-    return WebSource(config)
-
-
-def html_source(config: Any) -> Any:
-    """Factory of the ``html`` source (see :class:`webleads_web.html_source.HtmlFileSource`)."""
-    from .html_source import HtmlFileSource
-
-    return HtmlFileSource(config)
-
-
 @hookimpl
 def register_sources(register):
-    register("web", web_source)
-    register("html", html_source)
+    register("web", lazy_factory("webleads_web.crawler:WebSource"))
+    register("html", lazy_factory("webleads_web.html_source:HtmlFileSource"))
 
 
 @hookimpl
