@@ -199,9 +199,9 @@ class ProcessExecutor:
     the workers are forked at once: they start with every module and plugin the main
     process already imported, instead of spending most of a second each importing them
     again; given the run's configuration, the main process also builds and warms their
-    pipeline once before the fork (:func:`prefork`), so no worker spends its first batch
-    loading models and metadata.  Elsewhere (other systems, a threaded host such as a web server, where forking
-    is unsafe) joblib's loky starts fresh interpreters.  A pool broken by a dead worker is
+    pipeline once before the fork (:func:`prefork`), so the workers share what it loaded.
+    Elsewhere (other systems, a threaded host such as a web server, where forking is
+    unsafe) joblib's loky starts fresh interpreters.  A pool broken by a dead worker is
     replaced by :meth:`restart`.
     """
 
@@ -295,7 +295,8 @@ class DaskExecutor:
             self._cluster.close()
 
 
-def make_executor(spec: str | None, config: Config | None = None) -> LocalExecutor | ProcessExecutor | DaskExecutor:
+def make_executor(spec: str | None,
+                  config: Config | None = None) -> LocalExecutor | ProcessExecutor | DaskExecutor:
     """Parse ``--executor``: ``local``, ``processes:N``, ``dask-local:N``, ``dask://HOST:PORT``.
 
     ``config``, the run's configuration, lets forked workers start with its pipeline
