@@ -68,11 +68,6 @@ def _parse_time(value: str) -> dt.datetime:
     return t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)
 
 
-@lru_cache(maxsize=4096)  # a message's evidence shares one time: written once per message, not per value
-def _iso(when: dt.datetime) -> str:
-    return when.isoformat()
-
-
 def item_digest(source: str, item_id: str) -> str:
     return hashlib.sha256(f"{source}\0{item_id}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
@@ -525,19 +520,13 @@ class SQLiteStore:
         return touched
 
     def _evidence_row(self, e: Evidence, cid: int) -> tuple:
-        if self.cipher is None:  # plain store: the same row without the cipher's indirections
-            exact, form, domain = lookup_forms(e.field, e.value)
-            span = e.span
-            return (evidence_id(e), cid, e.field, e.value, e.subtype, e.kind, e.role, e.source, e.item_id,
-                    e.owner, e.extractor, e.extractor_version, e.method, span[0] if span else None,
-                    span[1] if span else None, _iso(e.observed_at), e.confidence, exact, form, domain)
         eid = self._eid(e)
         exact, form, domain = lookup_forms(e.field, e.value)
         return (eid, cid, e.field, self._enc(e.value, f"evidence.value|{eid}"), e.subtype, e.kind, e.role,
                 e.source, self._enc(e.item_id, f"evidence.item_id|{eid}"),
                 self._enc(e.owner, f"evidence.owner|{eid}"), e.extractor, e.extractor_version, e.method,
                 e.span[0] if e.span else None, e.span[1] if e.span else None,
-                _iso(e.observed_at), e.confidence, self._ix(exact), self._ix(form), self._ix(domain))
+                e.observed_at.isoformat(), e.confidence, self._ix(exact), self._ix(form), self._ix(domain))
 
     def _resolve(self, group: list[Evidence], now: str) -> int | None:
         if self._batch is not None:
