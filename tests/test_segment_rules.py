@@ -745,9 +745,14 @@ def test_every_module_regex_is_fast_on_adversarial_strings():
     assert len(pats) > 30
     for name, pat in pats:
         for s in ADVERSARIAL:
-            t0 = time.perf_counter()
-            pat.search(s)
-            pat.match(s)
-            list(pat.finditer(s[:2000]))
-            dt = time.perf_counter() - t0
-            assert dt < 0.05, (name, s[:10], dt)
+            # best of three: catastrophic backtracking is slow every time, a busy machine once
+            times = []
+            for _ in range(3):
+                t0 = time.perf_counter()
+                pat.search(s)
+                pat.match(s)
+                list(pat.finditer(s[:2000]))
+                times.append(time.perf_counter() - t0)
+                if times[-1] < 0.05:
+                    break
+            assert min(times) < 0.05, (name, s[:10], times)

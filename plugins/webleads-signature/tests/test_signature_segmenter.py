@@ -137,6 +137,15 @@ def test_compiled_viterbi_gives_the_reference_path():
             em = rng.normal(size=(n, k)) * 3
             reset = [bool(x) for x in rng.random(n) < 0.1]
             assert fast(em, reset) == viterbi(em, trans, start, reset)
+        trans_blank = np.log(rng.dirichlet(np.ones(k), size=k))
+        trans_blank[forbidden_mask(CLASSES)] = NEG
+        fast = compile_viterbi(trans, start, trans_blank)
+        for _ in range(20):
+            n = int(rng.integers(1, 50))
+            em = rng.normal(size=(n, k)) * 3
+            reset = [bool(x) for x in rng.random(n) < 0.1]
+            blank = [bool(x) for x in rng.random(n) < 0.4]
+            assert fast(em, reset, blank) == viterbi(em, trans, start, reset, blank, trans_blank)
 
 
 def test_emissions_from_the_blocks_equal_the_full_matrix(segmenter_model):
@@ -177,3 +186,104 @@ def test_a_gmail_attribution_opens_the_quoted_message(segmenter_model):
     assert [z.kind for z in zones if z.message == 1][0] == "reply_header"
     sig1 = [z for z in zones if z.kind == "signature" and z.message == 1]
     assert sig1 and "Brandt Maschinenbau GmbH" in sig1[-1].text and "Vertriebsleiter" in sig1[0].text
+
+
+def test_a_signoff_phrase_never_moves_into_the_signature(segmenter_model):
+    """The name under "Thanks," joins the signature below it; "Thanks," itself stays a
+    sign-off (it is capitalised and short like a name, and moving the name must not make
+    it a candidate in turn)."""
+    text = ("Please let me know if this answers your questions.\n\n"
+            "Thanks,\nKate Symes\nTrading Support\n503-464-7486\n")
+    zones = segmenter_model.zones(text, HeaderContact(email="kate.symes@northwind.example", name="Kate Symes"))
+    sig = [z for z in zones if z.kind == "signature"]
+    assert sig and sig[0].text.startswith("Kate Symes") and "503-464-7486" in sig[0].text
+    assert [z.text for z in zones if z.kind == "signoff"] == ["Thanks,"]
+
+
+def test_join_name_lines_moves_only_the_line_above_the_signature():
+    import numpy as np
+
+    from webleads_signature import line_features as LF
+    from webleads_signature.segmenter import join_name_lines
+
+    lines = ["Regards,", "Keegan Farrell", "(713) 345-3317"]
+    B, _, index, depths, _ = LF.message_parts(lines, None)
+    signoff, signature = 2, 3
+    path = [signoff, signoff, signature]
+    join_name_lines(path, B, index, depths, signoff, signature)
+    assert path == [signoff, signature, signature]
+    # two name-like lines under a sign-off: only the one touching the signature moves
+    B2 = np.vstack([B[1], B[1], B[2]])
+    path = [signoff, signoff, signature]
+    join_name_lines(path, B2, [0, 1, 2], [0, 0, 0], signoff, signature)
+    assert path == [signoff, signature, signature]
+
+
+GROUPWISE = """Thanks for the quick answer, I will send the changes today.
+
+Regards,
+George
+
+>>> "Campbell, Carolyn" <ccampbell@kingspalding.example> 01/02/01 11:12AM >>>
+George:
+
+Kay is looking for the language you asked for. Can you send it today?
+
+Carolyn M. Campbell
+King & Spalding
+713-276-7307 (phone)
+713-751-3280 (fax)
+"""
+
+
+def test_groupwise_attribution_opens_the_quoted_message(segmenter_model):
+    """GroupWise writes ``>>> Name <addr> date >>>`` above the message it quotes, without
+    quoting it: the arrows are not three quote levels, and the message below is the
+    quoted one (its signature is not the sender's)."""
+    from webleads_signature import line_features as LF
+
+    line = GROUPWISE.split("\n")[5]
+    assert LF.strip_quote(line) == ('"Campbell, Carolyn" <ccampbell@kingspalding.example> 01/02/01 11:12AM', 0)
+    assert LF.strip_quote("> " + line)[1] == 1
+    assert LF.strip_quote(">>> not an attribution") == ("not an attribution", 3)
+    zones = segmenter_model.zones(GROUPWISE, HeaderContact(email="george@sweetgum.example", name="George"))
+    header = [z for z in zones if z.kind == "reply_header"]
+    assert header and header[0].message == 1 and header[0].text.startswith(">>>")
+    assert not [z for z in zones if z.kind == "signature" and z.message == 0]
+    sig1 = [z for z in zones if z.kind == "signature" and z.message == 1]
+    assert sig1 and "King & Spalding" in sig1[0].text
+
+
+def test_transitions_are_counted_apart_across_blank_lines():
+    import numpy as np
+
+    from webleads_signature.decode import transition_table
+
+    # classes 0 body, 1 signature: body -> signature only ever across a blank line;
+    # a change of quote depth counts no transition (decoding starts a message there)
+    seqs = [[(0, False, False), (0, False, False), (1, True, False), (1, False, False)],
+            [(0, False, False), (1, True, False), (0, False, True)]]
+    trans, trans_blank, start = transition_table(seqs, 2, smoothing=0.5)
+    p, pb = np.exp(trans), np.exp(trans_blank)
+    assert np.allclose(p.sum(axis=1), 1) and np.allclose(pb.sum(axis=1), 1)
+    assert pb[0, 1] > 0.7 and p[0, 1] < 0.3  # 2 of 2 across a blank, 0 of 1 adjacent
+    assert np.isclose(np.exp(start)[0], (3 + 0.5) / (3 + 1.0))  # two firsts and the new message
+
+
+def test_blank_line_table_decides_where_a_block_starts():
+    import numpy as np
+
+    from webleads_signature.decode import compile_viterbi, viterbi
+
+    # two classes; the emissions alone prefer body for row 1, but body -> signature is
+    # nearly impossible without a blank line, so the block starts where the blank is
+    em = np.log(np.array([[0.9, 0.1], [0.6, 0.4], [0.2, 0.8]]))
+    trans = np.log(np.array([[0.98, 0.02], [0.01, 0.99]]))
+    trans_blank = np.log(np.array([[0.5, 0.5], [0.01, 0.99]]))
+    start = np.log(np.array([0.9, 0.1]))
+    blank = [False, True, False]
+    for fn in (lambda: viterbi(em, trans, start, [False] * 3, blank, trans_blank),
+               lambda: compile_viterbi(trans, start, trans_blank)(em, [False] * 3, blank)):
+        assert fn() == [0, 1, 1]
+    # with the blank line before row 2 instead, the block starts there
+    assert viterbi(em, trans, start, [False] * 3, [False, False, True], trans_blank) == [0, 0, 1]

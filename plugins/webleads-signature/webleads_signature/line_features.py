@@ -64,6 +64,7 @@ MAX_DEPTH = 8
 SHORT = 72
 
 _QUOTE_PREFIX = re.compile(r"^[ \t]{0,3}(?:>[ \t]?){1,50}")
+_GROUPWISE = re.compile(r"^([ \t]{0,3}(?:>[ \t]?){0,47})>>>[ \t]*([^>\s][^\n]{0,300}?\d[^\n]{0,40}?)[ \t]*>>>[ \t]*$")
 _DIGIT = re.compile(r"\d")
 _LOTUS = re.compile(r"[A-Za-z.' -]{2,60}/[A-Z]{2,10}(?:/[A-Z]{2,10}){0,3}@[A-Z][\w-]{1,20}")
 _AT_ORG = re.compile(r"^[A-Z][\w.' -]{1,60}@(?:ENRON|ECT|EES|ENRON_DEVELOPMENT)\b", re.I)
@@ -258,7 +259,34 @@ def strip_quote(line: str) -> tuple[str, int]:
     m = _QUOTE_PREFIX.match(line[:200])
     if not m:
         return line, 0
-    return line[m.end():], m.group().count(">")
+    depth = m.group().count(">")
+    if depth >= 3:
+        g = _groupwise(line)
+        if g:
+            return g.group(2), g.group(1).count(">")
+    return line[m.end():], depth
+
+
+def _groupwise(line: str) -> re.Match[str] | None:
+    """GroupWise's reply attribution, ``>>> Name <address> 01/02/01 11:12AM >>>``: it
+    opens a message at the level it sits on (its arrows are a frame, not three quote
+    levels)."""
+    if not line.endswith(">>>", 0, len(line.rstrip())):
+        return None
+    return _GROUPWISE.match(line[:LINE_CAP])
+
+
+#: The header cues of a GroupWise attribution (``_header_cues`` order): an attribution
+#: that names its author, like "On ..., Name <addr> wrote:".
+_GROUPWISE_CUES = (0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0)
+
+
+def _groupwise_sender(s: str) -> Sender | None:
+    """The author of a GroupWise attribution (its text without the arrows)."""
+    addr = re.search(r"<([^<>\s@]{1,64}@[^<>\s]{1,200})>", s)
+    name = re.split(r"<|\s\d{1,4}[/.-]\d", s, maxsplit=1)[0].strip(" \"'")
+    snd = Sender(name if name and "@" not in name else None, addr.group(1) if addr else None)
+    return snd if snd else None
 
 
 _HEADERISH_FIRST = frozenset("xXmMrRcC")
@@ -635,9 +663,12 @@ def message_parts(
     if any(">" in line[:8] for line in lines) if ">" in "".join(lines) else False:
         bodies = []
         depth_all = []
-        for line in lines:
+        gw_lines = []
+        for i, line in enumerate(lines):
             if ">" in line[:8]:
                 body, d = strip_quote(line)
+                if d < 3 and ">>>" in line[:60] and _groupwise(line):
+                    gw_lines.append(i)
             else:
                 body, d = line, 0
             bodies.append(body)
@@ -645,6 +676,7 @@ def message_parts(
     else:
         bodies = lines
         depth_all = None
+        gw_lines = []
     stripped = [b[:LINE_CAP].strip() for b in bodies]
     index = [i for i, x in enumerate(stripped) if x]
     S = [stripped[i] for i in index]
@@ -701,9 +733,17 @@ def message_parts(
     # quoted headers first, so that a quoted message's sender is known for its lines
     header_rows: dict[int, tuple[int, ...]] = {}
     LOW = [x.lower() for x in S]
+    gw_rows = {index.index(i) for i in gw_lines if stripped[i]} if gw_lines else ()
     for k in range(n):
         s = S[k]
         low = LOW[k]
+        if k in gw_rows:
+            header_rows[k] = _GROUPWISE_CUES
+            hcue[k] = True
+            snd = _groupwise_sender(s)
+            if snd is not None:
+                senders.append((k, snd))
+            continue
         c0 = s[0]
         colon = s.find(":")
         # every header cue needs one of these (a time has a colon, a Lotus address an @)

@@ -62,11 +62,16 @@ class SegmenterModel:
         self.log_prior = np.asarray(payload.get("log_prior", np.zeros(len(self.classes))), dtype=np.float32)
         self.prior_weight = float(payload.get("prior_weight", 0.0))
         self.trans_weight = float(payload.get("trans_weight", 1.0))
+        forbidden = forbidden_mask(self.classes)
         trans = np.asarray(payload["trans"], dtype=np.float64) * self.trans_weight
-        trans[forbidden_mask(self.classes)] = NEG
+        trans[forbidden] = NEG
         self.trans = trans
+        # transitions across a blank line (models before version 3 have one table)
+        trans_blank = np.asarray(payload.get("trans_blank", payload["trans"]), dtype=np.float64) * self.trans_weight
+        trans_blank[forbidden] = NEG
+        self.trans_blank = trans_blank
         self.start = np.asarray(payload["start"], dtype=np.float64) * self.trans_weight
-        self._viterbi = compile_viterbi(self.trans, self.start)
+        self._viterbi = compile_viterbi(self.trans, self.start, self.trans_blank)
         self.card = card or {}
         self.version = str(self.card.get("version", payload.get("version", "1")))
 
@@ -108,7 +113,7 @@ class SegmenterModel:
         if not index:
             return work, labels, depth_of
         em = self.emissions_parts(B, ctx)
-        path = decode_rows(em, B[:, _ATTACHMENT] > 0, depths, self._viterbi, self._body)
+        path = decode_rows(em, B[:, _ATTACHMENT] > 0, depths, self._viterbi, self._body, index)
         join_name_lines(path, B, index, depths, self._signoff, self._signature)
         for k, i in enumerate(index):
             labels[i] = self.classes[path[k]]
@@ -139,6 +144,7 @@ def clear_caches() -> None:
 
 
 _NAMEY = [LF.BASE_NAMES.index("name_like"), LF.BASE_NAMES.index("sender_line")]
+_SIGNOFF_CUES = [LF.BASE_NAMES.index(c) for c in ("signoff_exact", "signoff_start", "thanks_sentence")]
 
 
 def join_name_lines(path: list[int], B: np.ndarray, index: Sequence[int], depths: Sequence[int], signoff: int,
@@ -151,25 +157,32 @@ def join_name_lines(path: list[int], B: np.ndarray, index: Sequence[int], depths
     n = len(path)
     if n < 2 or signoff not in path:
         return
-    namey = B[:, _NAMEY].max(axis=1).tolist()
-    for q in range(n - 2, -1, -1):
-        if (path[q] == signoff and path[q + 1] == signature and namey[q] and index[q + 1] == index[q] + 1
-                and depths[q] == depths[q + 1]):
-            path[q] = signature
+    # "Regards," is capitalised and short, so it looks like a name: sign-off phrases are
+    # excluded, and only the line right above the signature *as decoded* moves (moving
+    # it must not make the sign-off above it a candidate in turn)
+    namey = (B[:, _NAMEY].max(axis=1) * (B[:, _SIGNOFF_CUES].max(axis=1) == 0)).tolist()
+    moved = [q for q in range(n - 1)
+             if path[q] == signoff and path[q + 1] == signature and namey[q] and index[q + 1] == index[q] + 1
+             and depths[q] == depths[q + 1]]
+    for q in moved:
+        path[q] = signature
 
 
-def decode_rows(em: np.ndarray, attachment: np.ndarray, depths: Sequence[int], viterbi: Any, body: int = 0
-                ) -> list[int]:
+def decode_rows(em: np.ndarray, attachment: np.ndarray, depths: Sequence[int], viterbi: Any, body: int = 0,
+                index: Sequence[int] | None = None) -> list[int]:
     """Class index per row: Viterbi over the rows, attachment markers (``<<file.doc>>``,
     `` - file.xls``) left out of the sequence and labelled body, so that an attachment
-    line after a signature does not break the signature's block."""
+    line after a signature does not break the signature's block.  ``index`` (each row's
+    line number) tells which rows follow a blank line."""
     n = len(depths)
     keep = np.flatnonzero(~np.asarray(attachment, dtype=bool)).tolist() if n else []
     path = [body] * n
     if not keep:
         return path
     reset = [False] + [depths[keep[q]] != depths[keep[q - 1]] for q in range(1, len(keep))]
-    sub = viterbi(em[keep] if len(keep) < n else em, reset)
+    blank = ([False] + [index[keep[q]] - index[keep[q - 1]] > 1 for q in range(1, len(keep))]
+             if index is not None else None)
+    sub = viterbi(em[keep] if len(keep) < n else em, reset, blank)
     for q, k in enumerate(keep):
         path[k] = sub[q]
     return path

@@ -41,23 +41,26 @@ def sender_of(m: LabelledMessage) -> HeaderContact | None:
 
 
 def matrix(messages: Sequence[LabelledMessage], weight: float = 1.0
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[list[int]]]:
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[list[tuple[int, bool, bool]]]]:
     """Features, class indices and sample weights of every labelled line, plus the class
-    sequences (for the transitions; -1 where a line's class is unknown)."""
+    sequences (for the transitions): per decoded row ``(class, blank line before, quote
+    depth changed)``, class -1 where a line's class is unknown."""
     ix = {c: i for i, c in enumerate(CLASSES)}
     xs, ys, ws, seqs = [], [], [], []
     for m in messages:
         snd = sender_of(m)
         s = LF.Sender(snd.name, snd.email) if snd is not None else None
         lines = [x[:-1] if x.endswith("\r") else x for x in m.text.split("\n")]
-        X, index, _, _ = LF.message_features(lines, s if s else None)
+        X, index, depths, _ = LF.message_features(lines, s if s else None)
         keep, seq = [], []
         attach = X[:, _ATTACHMENT] > 0
+        last = None
         for k, i in enumerate(index):
             lab = m.labels[i] if i < len(m.labels) else None
             c = ix.get(lab, -1) if lab is not None else -1
             if not attach[k]:  # decoding leaves attachment markers out of the sequence
-                seq.append(c)
+                seq.append((c, last is not None and i - index[last] > 1, last is not None and depths[k] != depths[last]))
+                last = k
             if c >= 0:
                 keep.append(k)
                 ys.append(c)
@@ -70,7 +73,7 @@ def matrix(messages: Sequence[LabelledMessage], weight: float = 1.0
     return np.vstack(xs), np.asarray(ys), np.asarray(ws, dtype=np.float64), seqs
 
 
-def fit(X: np.ndarray, y: np.ndarray, w: np.ndarray, seqs: list[list[int]], C: float,
+def fit(X: np.ndarray, y: np.ndarray, w: np.ndarray, seqs: list[list[tuple[int, bool, bool]]], C: float,
         prior_weight: float, trans_weight: float) -> dict[str, Any]:
     from sklearn.linear_model import LogisticRegression
 
@@ -83,7 +86,7 @@ def fit(X: np.ndarray, y: np.ndarray, w: np.ndarray, seqs: list[list[int]], C: f
         coef[:, c] = clf.coef_[j]
         intercept[c] = clf.intercept_[j]
     counts = np.bincount(y, weights=w, minlength=k) + 1.0
-    trans, start = transition_table(seqs, k)
+    trans, trans_blank, start = transition_table(seqs, k)
     return {
         "classes": list(CLASSES),
         "features": list(LF.FEATURE_NAMES),
@@ -93,6 +96,7 @@ def fit(X: np.ndarray, y: np.ndarray, w: np.ndarray, seqs: list[list[int]], C: f
         "prior_weight": prior_weight,
         "trans_weight": trans_weight,
         "trans": trans,
+        "trans_blank": trans_blank,
         "start": start,
         "hyperparameters": {"C": C, "prior_weight": prior_weight, "trans_weight": trans_weight},
     }
