@@ -39,6 +39,14 @@ def test_deep_quotes_and_many_headers_in_bounded_time():
     assert run_bounded(_segment_parsed, deep, cpu_seconds=2.0, memory_mb=256) >= 1
 
 
+def test_ten_thousand_groupwise_attributions_in_bounded_time():
+    """Every line a GroupWise attribution (each opens a message), at shifting depths, some
+    padded to the line cap."""
+    text = "\n".join("> " * (i % 7) + ">>> " + ("Jane Doe <j@x.example> " if i % 2 else "1 " * 140) + f"{i} >>>"
+                     for i in range(10_000))
+    assert run_bounded(_segment_len, text, cpu_seconds=2.0, memory_mb=256) >= 1
+
+
 SECRETS = ("4012 8888 8888 1881", "GB82 WEST 1234 5698 7654 32", "536-22-1234", "hunter2",
            "AKIAIOSFODNN7EXAMPLE")
 
