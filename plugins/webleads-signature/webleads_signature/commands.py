@@ -37,6 +37,9 @@ def configure_train(p: argparse.ArgumentParser) -> None:
     p.add_argument("--version", default="1", help="model version in the card")
     p.add_argument("--select-split", default="test", choices=("test", "train"),
                    help="split the hyperparameters are chosen on (default test)")
+    p.add_argument("--select-folds", type=int, default=0, metavar="K",
+                   help="segmenter: choose the hyperparameters by K-fold cross-validation over the train and "
+                        "selection splits together, then fit on train (default: score on the selection split)")
     p.add_argument("--no-grid", action="store_true", help="fixed hyperparameters, no search (fast)")
     p.add_argument("--limit", type=int, default=0, help="use only the first N training emails (smoke tests)")
     p.add_argument("--no-synthetic", action="store_true",
@@ -79,7 +82,14 @@ def run_train(args: argparse.Namespace) -> int:
             synthetic.append({"generator": "quoted_replies", "seed": "default", "emails": len(replies),
                               "weight": SEGMENTER_WEIGHT, "digest": digest(replies),
                               "made_from": "the training emails above (train split only)"})
-        payload, report = train(train_msgs, select_msgs, extra=extra, grid=not args.no_grid)
+        if args.select_folds == 1 or args.select_folds < 0:
+            raise ConfigError("--select-folds needs at least 2 folds")
+
+        def make_extra(msgs: Any) -> list[tuple[Any, float]]:
+            return [] if args.no_synthetic else [(quoted_replies(msgs), SEGMENTER_WEIGHT)]
+
+        payload, report = train(train_msgs, select_msgs, extra=extra, grid=not args.no_grid,
+                                folds=args.select_folds, make_extra=make_extra)
         features = {"count": LF.N_FEATURES, "names": list(LF.FEATURE_NAMES),
                     "description": "per non-blank line: shape, layout, sign-off/greeting/title/company vocabularies, "
                                    "phone/email/URL shapes, quoted-header cues, sender name, position from the end; "
@@ -94,6 +104,9 @@ def run_train(args: argparse.Namespace) -> int:
     else:
         from .tagger import FEATURE_NAMES
         from .train_tagger import train
+
+        if args.select_folds:
+            raise ConfigError("--select-folds is for the segmenter; the tagger is chosen on the selection split")
 
         from .synthetic import TAGGER_EMAILS, TAGGER_WEIGHT, business_mail
 
@@ -125,18 +138,27 @@ def run_train(args: argparse.Namespace) -> int:
         "training_data": {"sources": sources, "split": "train", "digest": data_digest, **n_train,
                           "limit": args.limit or None, "synthetic": synthetic},
         "hyperparameters": payload["hyperparameters"],
-        "selection": {"split": args.select_split, "grid": report["grid"]},
+        "selection": ({"split": args.select_split, "grid": report["grid"]} if not report.get("folds") else
+                      {"split": f"train+{args.select_split}", "folds": report["folds"],
+                       "method": f"{report['folds']}-fold cross-validation over the train and {args.select_split} "
+                                 "emails together (email i in fold i mod K); the chosen setting is then fitted "
+                                 "on train", "grid": report["grid"]}),
         "metrics": {args.select_split: {"+".join(s["dataset"] for s in sources): summary}},
         "training_seconds": round(time.perf_counter() - t0, 1),
         "data_discipline": "fitted on train (plus synthetic mail made from train or from templates), "
-                           "hyperparameters chosen on test, eval figures written only by "
-                           "`webleads evaluate --split eval --write-card`",
+                           + ("hyperparameters chosen on test" if not report.get("folds") else
+                              "hyperparameters chosen by cross-validation over train and test")
+                           + ", eval figures written only by `webleads evaluate --split eval --write-card`",
     }
     written = artifacts.save(args.out, args.kind, payload, card)
     print(f"wrote {args.out / artifacts.ARTIFACT} (sha256 {written['sha256'][:16]}...) and {artifacts.CARD}")
     print(f"trained on {json.dumps(n_train)} in {card['training_seconds']} s; chosen {json.dumps(payload['hyperparameters'])}")
     if args.kind == "segmenter":
         s = summary["signature_lines"]
+        if report.get("folds"):
+            top = max(report["grid"], key=lambda g: g["key"])
+            print(f"{report['folds']}-fold cross-validation over train+{args.select_split}: "
+                  f"signature-line F1={top['signature_lines_f1']:.3f}")
         print(f"{args.select_split}: signature-line P={s['precision']:.3f} R={s['recall']:.3f} F1={s['f1']:.3f}")
     else:
         print(f"{args.select_split}: " + ", ".join(f"{f} F1={r['f1']:.3f}" for f, r in summary["fields"].items()))
