@@ -59,3 +59,43 @@ def test_user_errors_are_one_line(tmp_path):
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "no annotated mail" in r.stderr
     r = run_cli("evaluate", "segmenter", "--data", str(tmp_path), "--model", str(tmp_path / "none"))
     assert r.returncode == 2
+
+
+def test_hyperparameters_chosen_by_cross_validation(quagga, tmp_path):
+    out = tmp_path / "cv-segmenter"
+    r = run_cli("train", "segmenter", "--data", str(quagga), "--out", str(out), "--limit", "40",
+                "--select-folds", "2")
+    assert r.returncode == 0, r.stderr
+    assert "2-fold cross-validation over train+test" in r.stdout
+    card = json.loads((out / "meta.json").read_text())
+    sel = card["selection"]
+    assert sel["folds"] == 2 and sel["split"] == "train+test" and len(sel["grid"]) == 18
+    top = max(sel["grid"], key=lambda g: g["key"])
+    assert card["hyperparameters"] == {k: top[k] for k in ("C", "prior_weight", "trans_weight")}
+    assert len({g["signature_lines_f1"] for g in sel["grid"]}) > 1, "the settings were really scored"
+    assert card["training_data"]["split"] == "train" and "test" in card["metrics"]
+    assert "cross-validation" in card["data_discipline"]
+    r = run_cli("train", "tagger", "--data", str(quagga), "--out", str(tmp_path / "t"), "--limit", "40",
+                "--select-folds", "2")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "segmenter" in r.stderr
+
+
+def test_cross_validation_makes_synthetic_mail_from_the_fold_training_emails_only(quagga):
+    from webleads_signature.readers import load
+    from webleads_signature.train_segmenter import grid_by_folds
+
+    train, select = load(quagga, "train")[:12], load(quagga, "test")[:6]
+    pool = train + select
+    seen = []
+
+    def spy(msgs):
+        seen.append({m.id for m in msgs})
+        return []
+
+    grid = grid_by_folds(train, select, spy, 3, [(1.0, 0.3, 0.5)])
+    assert len(grid) == 1 and 0.0 <= grid[0]["signature_lines_f1"] <= 1.0
+    assert len(seen) == 3
+    train_ids = {m.id for m in train}
+    for f, ids in enumerate(seen):
+        held = {m.id for i, m in enumerate(pool) if i % 3 == f}
+        assert ids and not ids & held and ids <= train_ids
