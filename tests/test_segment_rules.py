@@ -756,3 +756,46 @@ def test_every_module_regex_is_fast_on_adversarial_strings():
                 if times[-1] < 0.05:
                     break
             assert min(times) < 0.05, (name, s[:10], times)
+
+
+# ----------------------------------------------------------------------------- GroupWise
+
+GROUPWISE_REPLY = """Thanks, I will send the changes today.
+
+Regards,
+George
+
+>>> "Campbell, Carolyn" <ccampbell@kingspalding.example> 01/02/01 11:12AM >>>
+George:
+
+Kay is looking for the language you asked for.
+
+Carolyn M. Campbell
+King & Spalding
+713-276-7307 (phone)
+"""
+
+
+def test_groupwise_attribution_cue():
+    from webleads_core.segment.cues import groupwise_attribution
+
+    assert groupwise_attribution(">>> Ronald Carroll 12/11/00 03:54PM >>>") == ("Ronald Carroll 12/11/00 03:54PM", 0)
+    assert groupwise_attribution("> >>> <gail@x.example> 2/16/01 10:41:43 am >>> ") == (
+        "<gail@x.example> 2/16/01 10:41:43 am", 1)
+    for line in (">>> no date here >>>", ">>> >>>", ">>> quoted text", "> > > 12 > > >>>", ">>>>>> >>>"):
+        assert groupwise_attribution(line) is None, line
+
+
+def test_groupwise_reply_opens_the_quoted_message():
+    """GroupWise does not quote the message below its attribution line: that line is the
+    quoted message's header, and the signature below it is not the sender's."""
+    zones = segment(GROUPWISE_REPLY)
+    header = [z for z in zones if z.kind == "reply_header"]
+    assert header and header[0].message == 1 and header[0].text.startswith(">>>")
+    assert all(z.message == 1 for z in zones if z.start > header[0].start)
+    assert [z.text for z in zones if z.kind == "signature" and z.message == 1][0].startswith("Carolyn M. Campbell")
+    # inside a quote it opens a message one level down
+    quoted = "Fine by me.\n\n" + "\n".join("> " + x for x in GROUPWISE_REPLY.split("\n"))
+    zones = segment(quoted)
+    header = [z for z in zones if z.kind == "reply_header"]
+    assert header and header[0].message == 2

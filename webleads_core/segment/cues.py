@@ -136,6 +136,30 @@ def _alt(words: str) -> str:
 QUOTED = re.compile(r"^ {0,3}>")
 #: Strip one level of quoting (and the single space that usually follows it).
 QUOTE_PREFIX = re.compile(r"^ {0,3}> ?")
+#: Every level of quoting at the start of a line.
+QUOTE_LEVELS = re.compile(r"^[ \t]{0,3}(?:>[ \t]?){1,50}")
+
+
+def groupwise_attribution(line: str) -> tuple[str, int] | None:
+    """GroupWise's reply attribution, ``>>> Name <address> 01/02/01 11:12AM >>>``, as
+    ``(the text between the arrows, the quote depth it sits at)``, else None.
+
+    GroupWise writes it above the message it quotes and does not quote that message, so
+    the line opens a message at its own level: its arrows are a frame, not three quote
+    levels.  Plain string tests, linear in the line; the text must hold a digit (the
+    date)."""
+    s = line[:LINE_CAP].rstrip()
+    if not s.endswith(">>>"):
+        return None
+    m = QUOTE_LEVELS.match(s)
+    if m is None:
+        return None
+    arrows = m.group().count(">")
+    inner = s[m.end():-3].strip()
+    if (arrows < 3 or not inner or inner[0] == ">" or inner[-1] == ">" and "<" not in inner
+            or not any(c.isdigit() for c in inner)):
+        return None
+    return inner, arrows - 3
 
 # ---------------------------------------------------------------- reply attribution
 

@@ -785,7 +785,7 @@ def _trailing_block(
 
 
 def _is_quoted(line: str) -> bool:
-    return bool(C.QUOTED.match(line[:8]))
+    return bool(C.QUOTED.match(line[:8])) and not _groupwise_here(line)
 
 
 #: A date-like number: ``\d{1,4}[:./-]\d{1,2}|\d{4}`` found wherever this is found,
@@ -872,7 +872,7 @@ def _maybe_header_start(t: str) -> bool:
     s = t.lstrip(" \t")
     if not s:
         return False
-    if s[0] in "-=_*" or ":" in s[:80] or "：" in s[:80]:
+    if s[0] in "-=_*" or ":" in s[:80] or "：" in s[:80] or s[0] == ">" and _groupwise_here(t):
         return True
     if s[:8].lower().startswith(_SEPARATOR_START):
         return True
@@ -916,6 +916,8 @@ def _header_block(
     t = lines[j][:_LINE_CAP]
     if not _maybe_header_start(t):
         return None
+    if t.lstrip(" \t")[:1] == ">" and _groupwise_here(t):
+        return j + 1, "reply_header", False  # the one line is the whole header
     n = len(lines)
     if memo is None:
         memo = {}
@@ -1069,8 +1071,19 @@ def _strip_quote(lines: Sequence[str], quoted: Sequence[bool] | None = None) -> 
 
 
 def _quoted_flags(lines: Sequence[str]) -> list[bool]:
-    """``_is_quoted`` of every line: ``QUOTED`` is ``^ {0,3}>``."""
-    return [(x[0] == ">" or x[0] == " " and x[:4].lstrip(" ")[:1] == ">") if x else False for x in lines]
+    """``_is_quoted`` of every line: ``QUOTED`` is ``^ {0,3}>``, a GroupWise attribution
+    at this level excepted."""
+    return [(x[0] == ">" or x[0] == " " and x[:4].lstrip(" ")[:1] == ">") and not _groupwise_here(x) if x else False
+            for x in lines]
+
+
+def _groupwise_here(line: str) -> bool:
+    """A GroupWise attribution (``>>> Name 01/02/01 11:12AM >>>``) at this quote level:
+    it opens the message below it, which GroupWise does not quote."""
+    if not line.endswith(">>>", 0, len(line.rstrip())):
+        return False
+    g = C.groupwise_attribution(line)
+    return g is not None and g[1] == 0
 
 
 #: The start of a line that may open an attribution, a quoted header block or a device

@@ -63,7 +63,7 @@ MAX_DEPTH = 8
 #: vocabularies: a signature line is short.
 SHORT = 72
 
-_QUOTE_PREFIX = re.compile(r"^[ \t]{0,3}(?:>[ \t]?){1,50}")
+_QUOTE_PREFIX = C.QUOTE_LEVELS
 _DIGIT = re.compile(r"\d")
 _LOTUS = re.compile(r"[A-Za-z.' -]{2,60}/[A-Z]{2,10}(?:/[A-Z]{2,10}){0,3}@[A-Z][\w-]{1,20}")
 _AT_ORG = re.compile(r"^[A-Z][\w.' -]{1,60}@(?:ENRON|ECT|EES|ENRON_DEVELOPMENT)\b", re.I)
@@ -260,28 +260,10 @@ def strip_quote(line: str) -> tuple[str, int]:
         return line, 0
     depth = m.group().count(">")
     if depth >= 3:
-        g = _groupwise(line)
+        g = C.groupwise_attribution(line)
         if g is not None:
             return g
     return line[m.end():], depth
-
-
-def _groupwise(line: str) -> tuple[str, int] | None:
-    """GroupWise's reply attribution, ``>>> Name <address> 01/02/01 11:12AM >>>``, as
-    ``(its text, quote depth)``: it opens a message at the level it sits on (its arrows
-    are a frame, not three quote levels).  Plain string tests, linear in the line."""
-    s = line[:LINE_CAP].rstrip()
-    if not s.endswith(">>>"):
-        return None
-    m = _QUOTE_PREFIX.match(s)
-    if m is None:
-        return None
-    arrows = m.group().count(">")
-    inner = s[m.end():-3].strip()
-    if arrows < 3 or not inner or inner[0] == ">" or inner[-1] == ">" and inner.endswith(">>") \
-            or not any(c.isdigit() for c in inner):
-        return None
-    return inner, arrows - 3
 
 
 #: The header cues of a GroupWise attribution (``_header_cues`` order): an attribution
@@ -675,7 +657,7 @@ def message_parts(
         for i, line in enumerate(lines):
             if ">" in line[:8]:
                 body, d = strip_quote(line)
-                if d < 3 and ">>>" in line[:60] and _groupwise(line) is not None:
+                if d < 3 and ">>>" in line[:60] and C.groupwise_attribution(line) is not None:
                     gw_lines.append(i)
             else:
                 body, d = line, 0
