@@ -723,7 +723,11 @@ def message_parts(
     # quoted headers first, so that a quoted message's sender is known for its lines
     header_rows: dict[int, tuple[int, ...]] = {}
     LOW = [x.lower() for x in S]
-    gw_rows = {index.index(i) for i in gw_lines if stripped[i]} if gw_lines else ()
+    if gw_lines:
+        row_of = {i: k for k, i in enumerate(index)}
+        gw_rows = {row_of[i] for i in gw_lines if i in row_of}
+    else:
+        gw_rows = set()
     for k in range(n):
         s = S[k]
         low = LOW[k]
