@@ -99,3 +99,18 @@ def test_cross_validation_makes_synthetic_mail_from_the_fold_training_emails_onl
     for f, ids in enumerate(seen):
         held = {m.id for i, m in enumerate(pool) if i % 3 == f}
         assert ids and not ids & held and ids <= train_ids
+
+
+def test_bootstrap_interval_of_signature_line_f1():
+    from webleads_signature.metrics import bootstrap_f1, prf
+
+    assert bootstrap_f1([]) is None
+    rows = [(5, 1, 0), (0, 3, 0), (4, 0, 1), (0, 0, 0), (6, 0, 0), (3, 2, 2)] * 2
+    iv = bootstrap_f1(rows)
+    assert iv == bootstrap_f1(rows), "seeded: the same interval every time"
+    point = prf(*[sum(r[k] for r in rows) for k in range(3)])["f1"]
+    assert 0.0 <= iv["low"] < point < iv["high"] <= 1.0
+    wide = iv["high"] - iv["low"]
+    many = bootstrap_f1(rows * 20)  # the same mail, twenty times as much of it
+    assert many["high"] - many["low"] < wide / 2
+    assert bootstrap_f1([(3, 0, 0)] * 5) == {"level": 0.95, "resamples": 2000, "low": 1.0, "high": 1.0}

@@ -95,6 +95,10 @@ def segmenter_lines(res: dict[str, Any], label: str) -> list[str]:
     s = res["signature_lines"]
     out.append(f"  signature-line        P={s['precision']:.3f} R={s['recall']:.3f} F1={s['f1']:.3f}  "
                f"(tp={s['tp']} fp={s['fp']} fn={s['fn']})")
+    iv = res.get("signature_lines_interval")
+    if iv:
+        out.append(f"  signature-line F1 {iv['level']:.0%} interval [{iv['low']:.3f}, {iv['high']:.3f}] "
+                   f"(bootstrap over the emails, {iv['resamples']} resamples)")
     s = res["signature_lines_strict"]
     out.append(f"  signature-line strict P={s['precision']:.3f} R={s['recall']:.3f} F1={s['f1']:.3f}")
     be = res["block_exact"]
