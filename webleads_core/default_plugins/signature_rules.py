@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Callable, TypeVar
+from typing import Callable, Sequence, TypeVar
 
 import attrs
 
@@ -247,7 +247,17 @@ def _line_cues(low: str) -> tuple[bool, bool, bool]:
 
 @_cached
 def _suffix_hit(seg: str) -> bool:
-    toks = [t.strip(".,;:()'\"") for t in _TOKEN_RE.findall(seg)]
+    return has_company_suffix(_TOKEN_RE.findall(seg))
+
+
+def has_company_suffix(tokens: Sequence[str], longest: int = 3) -> bool:
+    """A legal-form suffix ("Ltd", "GmbH", "S.A.", "Pty Ltd") after the first of
+    ``tokens`` (punctuation around each is ignored): the sign of a company name.
+
+    A suffix written in mixed case where only capitals are one ("Ag" for "AG") does not
+    count, nor "company" unless it is the last word.  ``longest`` is the longest suffix
+    tried, in words (the ML tagger's features were trained with two)."""
+    toks = [t.strip(".,;:()'\"") for t in tokens]
     toks = [t for t in toks if t]
     if len(toks) < 2:
         return False
@@ -263,9 +273,9 @@ def _suffix_hit(seg: str) -> bool:
             if f == "company" and i != len(toks) - 1:
                 continue
             return True
-        if i + 1 < len(toks) and f"{f} {folded[i + 1]}" in COMPANY_SUFFIXES_FOLDED:
+        if longest >= 2 and i + 1 < len(toks) and f"{f} {folded[i + 1]}" in COMPANY_SUFFIXES_FOLDED:
             return True
-        if i + 2 < len(toks) and f"{f} {folded[i + 1]} {folded[i + 2]}" in COMPANY_SUFFIXES_FOLDED:
+        if longest >= 3 and i + 2 < len(toks) and f"{f} {folded[i + 1]} {folded[i + 2]}" in COMPANY_SUFFIXES_FOLDED:
             return True
     return False
 

@@ -127,7 +127,6 @@ _F_COUNTRY = frozenset(COUNTRY_NAMES)
 _F_HONOR = frozenset(HONORIFICS)
 _F_CRED = frozenset(CREDENTIALS)
 _DEVICE = tuple(DEVICE_FOOTERS)
-_SUFFIX_HEADS = frozenset(COMPANY_SUFFIXES_FOLDED) | {s.split()[0] for s in COMPANY_SUFFIXES_FOLDED if " " in s}
 _SECOND_LEVEL = frozenset({"co", "com", "net", "org", "ac", "gov", "edu", "ne", "or", "gob", "gouv"})
 
 #: Per-segment feature names, in column order (the model's card lists the full set).
@@ -228,25 +227,7 @@ def _domain_hit(words: Sequence[str], raw: str, tokens: Sequence[str]) -> bool:
 
 
 def _suffix(raw: str) -> bool:
-    toks = [t.strip(".,;:()'\"") for t in raw.split()]
-    toks = [t for t in toks if t]
-    if len(toks) < 2:
-        return False
-    folded = [t.casefold().replace(".", "") for t in toks]
-    if _SUFFIX_HEADS.isdisjoint(folded[1:]):
-        return False  # no suffix, nor the first word of one, after the first token
-    for i in range(1, len(toks)):
-        f = folded[i]
-        if f in COMPANY_SUFFIXES_FOLDED:
-            r = toks[i].replace(".", "")
-            if r.upper() in COMPANY_SUFFIXES_CASE_SENSITIVE and r != r.upper():
-                continue
-            if f == "company" and i != len(toks) - 1:
-                continue
-            return True
-        if i + 1 < len(toks) and f"{f} {folded[i + 1]}" in COMPANY_SUFFIXES_FOLDED:
-            return True
-    return False
+    return _rules.has_company_suffix(raw.split(), longest=2)
 
 
 def _street(raw: str, low_toks: list[str]) -> bool:
