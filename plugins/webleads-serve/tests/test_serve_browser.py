@@ -17,7 +17,6 @@ from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 REPO = Path(__file__).resolve().parents[3]
@@ -67,10 +66,13 @@ def browser_fr():
 def click_and_wait(b, button_id):
     """Click a submit button and wait until the next page replaced this one and is loaded
     (staleness alone can come before the new document is parsed on a loaded machine)."""
-    old = b.find_element(By.TAG_NAME, "html")
+    # a mark on this page's window: the next document does not have it.  (Waiting for an
+    # element of this page to go stale can instead fail with "Node with given id does not
+    # belong to the document" when Chromium swaps documents mid-call.)
+    b.execute_script("window.__webleadsOldPage = true;")
     b.find_element(By.ID, button_id).click()
-    WebDriverWait(b, 15).until(EC.staleness_of(old))
-    WebDriverWait(b, 15).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    WebDriverWait(b, 15, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.execute_script("return !window.__webleadsOldPage && document.readyState === 'complete'"))
 
 
 def shot(b, name):
