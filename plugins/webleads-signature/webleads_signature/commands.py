@@ -156,9 +156,8 @@ def run_train(args: argparse.Namespace) -> int:
     if args.kind == "segmenter":
         s = summary["signature_lines"]
         if report.get("folds"):
-            top = max(report["grid"], key=lambda g: g["key"])
             print(f"{report['folds']}-fold cross-validation over train+{args.select_split}: "
-                  f"signature-line F1={top['signature_lines_f1']:.3f}")
+                  f"signature-line F1={report['cross_validated_f1']:.3f}")
         print(f"{args.select_split}: signature-line P={s['precision']:.3f} R={s['recall']:.3f} F1={s['f1']:.3f}")
     else:
         print(f"{args.select_split}: " + ", ".join(f"{f} F1={r['f1']:.3f}" for f, r in summary["fields"].items()))

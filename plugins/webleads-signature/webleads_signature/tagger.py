@@ -47,7 +47,6 @@ from webleads_core.default_plugins.signature_rules import FieldValue, tag_signat
 from webleads_core.text.emails import email_domain, is_free_mail
 from webleads_core.text.urls import is_social_host, normalise_url, social_profile
 from webleads_core.text.vocab import (
-    COMPANY_SUFFIXES_CASE_SENSITIVE,
     COMPANY_SUFFIXES_FOLDED,
     CONTACT_LABELS,
     COUNTRY_NAMES,

@@ -176,6 +176,7 @@ def train(train_msgs: Sequence[LabelledMessage], select_msgs: Sequence[LabelledM
     t_feat = time.perf_counter() - t0
     combos = [(c, p, t) for c in GRID_C for p in GRID_PRIOR for t in GRID_TRANS] if grid else [(1.0, 0.3, 0.5)]
     cv_grid: list[dict[str, Any]] | None = None
+    top: dict[str, Any] = {}
     if folds > 1 and len(combos) > 1:
         cv_grid = grid_by_folds(train_msgs, select_msgs, make_extra, folds, combos)
         top = max(cv_grid, key=lambda g: g["key"])  # ties: the first in grid order
@@ -202,6 +203,7 @@ def train(train_msgs: Sequence[LabelledMessage], select_msgs: Sequence[LabelledM
         "seconds": round(time.perf_counter() - t0, 2),
         "grid": cv_grid if cv_grid is not None else tried,
         "folds": folds if cv_grid is not None else 0,
+        "cross_validated_f1": top["signature_lines_f1"] if cv_grid is not None else None,
         "chosen": best[1]["hyperparameters"],
         "selection": best[2],
     }
